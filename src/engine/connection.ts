@@ -1,0 +1,90 @@
+/**
+ * What the layer above (the Socket.IO server, the in-process test transport) sees of
+ * one Engine.IO session. This is the seam between `engine/` and `server/`: the server
+ * layer is written against this interface only, so that any transport that honours it
+ * (HTTP long-polling, WebSocket, an in-process loopback) can carry Socket.IO.
+ *
+ * @module
+ */
+import type { IncomingHttpHeaders } from "node:http";
+
+/** One Engine.IO message payload: text, or binary. */
+export type RawData = string | Uint8Array;
+
+/**
+ * Why a session closed, as Engine.IO names it (surfaced to Socket.IO's `disconnect`).
+ * - `transport close`: the peer closed the transport or sent a close packet.
+ * - `transport error`: the transport failed (reset, write error, invalid frame).
+ * - `ping timeout`: no pong within `pingTimeout` of a ping.
+ * - `parse error`: the peer sent bytes that are not Engine.IO.
+ * - `forced close`: the layer above called `close()`.
+ * - `forced server close`: the server is shutting down.
+ * - `slow consumer`: the outgoing buffer reached its limit (the peer stopped reading).
+ */
+export type CloseReason =
+  | "transport close"
+  | "transport error"
+  | "ping timeout"
+  | "parse error"
+  | "forced close"
+  | "forced server close"
+  | "slow consumer";
+
+/**
+ * A snapshot of the HTTP request that opened the session. The request object itself is
+ * not retained: it holds the socket, the parser and every header buffer.
+ */
+export interface RequestInfo {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+}
+
+/** Options for one outgoing message. */
+export interface SendOptions {
+  /** Ask for permessage-deflate on this frame, when the transport negotiated it. */
+  readonly compress?: boolean;
+  /** May be dropped instead of queued when the session's outgoing buffer is not empty. */
+  readonly volatile?: boolean;
+}
+
+/**
+ * A message encoded once and sent to many sessions (a broadcast). Each transport asks
+ * for its own form once, and every later recipient reuses it: the WebSocket frame
+ * bytes are built for the first WebSocket recipient and written as they are to the
+ * rest; polling recipients share the `4`-prefixed string.
+ */
+export interface PreparedMessage {
+  readonly data: RawData;
+}
+
+/** One Engine.IO session as the layer above drives it. */
+export interface EngineConnection {
+  /** The Engine.IO session id (`sid`). A bearer secret: never broadcast it. */
+  readonly id: string;
+  /** Engine.IO protocol revision in use (always 4). */
+  readonly protocol: number;
+  /** The handshake request, as a snapshot. */
+  readonly request: RequestInfo;
+  /** Name of the current transport: `polling`, `websocket`, or a custom one. */
+  readonly transportName: string;
+  /** `opening` until the open packet is sent, `open`, then `closing` and `closed`. */
+  readonly readyState: "opening" | "open" | "closing" | "closed";
+
+  /** Called with each incoming message packet's payload. Set by the layer above. */
+  onmessage: ((data: RawData) => void) | null;
+  /** Called once when the session ends. Set by the layer above. */
+  onclose: ((reason: CloseReason, description?: unknown) => void) | null;
+
+  /**
+   * Queues one message packet. Packets queued during one event-loop turn leave in one
+   * write before the turn ends.
+   */
+  send(data: RawData, options?: SendOptions): void;
+  /** Queues a pre-encoded broadcast message (see {@link PreparedMessage}). */
+  sendPrepared(message: PreparedMessage, options?: SendOptions): void;
+  /** Flushes what is queued, then closes the session (`forced close`). */
+  close(): void;
+}

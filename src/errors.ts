@@ -1,0 +1,71 @@
+/**
+ * The one registry of pushwire error codes.
+ *
+ * Every refusal pushwire makes carries a stable `code` from this table, so that users
+ * match on the code and never on the message. Each code is documented in
+ * `docs/errors.md`; a test keeps the two in step.
+ *
+ * Engine.IO's numeric error codes (0-5) stay on the wire as the spec requires; the
+ * entries that map to one carry it as `eio`.
+ *
+ * @module
+ */
+
+/** What the registry knows of one error code. */
+export interface ErrorSpec {
+  /** Default human-readable message. */
+  readonly message: string;
+  /** HTTP status, for errors that answer an HTTP request. */
+  readonly status?: number;
+  /** Engine.IO wire error code (0-5), for errors that answer an Engine.IO request. */
+  readonly eio?: number;
+}
+
+/** Every error code pushwire can produce, by area (`PW_ERR_<AREA>_<WHAT>`). */
+export const ERRORS = {
+  // Engine.IO: HTTP handshake and requests (spec: engine.io-protocol, "Handshake")
+  PW_ERR_ENGINE_UNKNOWN_TRANSPORT: { message: "Transport unknown", status: 400, eio: 0 },
+  PW_ERR_ENGINE_UNKNOWN_SID: { message: "Session ID unknown", status: 400, eio: 1 },
+  PW_ERR_ENGINE_BAD_HANDSHAKE_METHOD: { message: "Bad handshake method", status: 400, eio: 2 },
+  PW_ERR_ENGINE_BAD_REQUEST: { message: "Bad request", status: 400, eio: 3 },
+  PW_ERR_ENGINE_FORBIDDEN: { message: "Forbidden", status: 403, eio: 4 },
+  PW_ERR_ENGINE_UNSUPPORTED_PROTOCOL_VERSION: {
+    message: "Unsupported protocol version",
+    status: 400,
+    eio: 5,
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** A pushwire error code. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * An error raised by pushwire, with a stable {@link ErrorCode}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await io.timeout(1000).emitWithAck("ping");
+ * } catch (err) {
+ *   if (err instanceof PushwireError && err.code === "PW_ERR_ACK_TIMEOUT") retry();
+ * }
+ * ```
+ */
+export class PushwireError extends Error {
+  /** Stable code from {@link ERRORS}. */
+  readonly code: ErrorCode;
+  /** Optional data for the peer or the user (CONNECT_ERROR `data`, the sid, ...). */
+  readonly data?: unknown;
+
+  constructor(code: ErrorCode, message?: string, data?: unknown) {
+    super(message ?? ERRORS[code].message);
+    this.name = "PushwireError";
+    this.code = code;
+    if (data !== undefined) this.data = data;
+  }
+}
+
+/** Whether `code` is a registered error code. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && Object.hasOwn(ERRORS, code);
+}
