@@ -34,6 +34,18 @@ export const ERRORS = {
     status: 400,
     eio: 5,
   },
+
+  // Socket.IO packets (spec: socket.io-protocol, "Packet encoding")
+  PW_ERR_PROTOCOL_UNKNOWN_TYPE: { message: "unknown packet type" },
+  PW_ERR_PROTOCOL_INVALID_PACKET: { message: "invalid packet" },
+  PW_ERR_PROTOCOL_INVALID_PAYLOAD: { message: "invalid payload" },
+  PW_ERR_PROTOCOL_ILLEGAL_ATTACHMENTS: { message: "illegal attachments" },
+  PW_ERR_PROTOCOL_TOO_MANY_ATTACHMENTS: { message: "too many attachments" },
+  PW_ERR_PROTOCOL_UNEXPECTED_BINARY: {
+    message: "got binary data while not reconstructing a packet",
+  },
+  PW_ERR_PROTOCOL_UNEXPECTED_TEXT: { message: "got text data while reconstructing a packet" },
+  PW_ERR_PROTOCOL_UNENCODABLE: { message: "cannot encode payload" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A pushwire error code. */
