@@ -34,6 +34,13 @@ export const ERRORS = {
     status: 400,
     eio: 5,
   },
+  PW_ERR_ENGINE_PAYLOAD_TOO_LARGE: { message: "Payload too large", status: 413, eio: 3 },
+  // Engine.IO: session close descriptions and options
+  PW_ERR_ENGINE_INVALID_PACKET: { message: "invalid Engine.IO packet" },
+  PW_ERR_ENGINE_UNEXPECTED_PACKET: { message: "unexpected Engine.IO packet" },
+  PW_ERR_ENGINE_TRANSPORT_ERROR: { message: "transport error" },
+  PW_ERR_ENGINE_SLOW_CONSUMER: { message: "outgoing buffer limit reached" },
+  PW_ERR_ENGINE_INVALID_OPTION: { message: "invalid engine option" },
 
   // Socket.IO packets (spec: socket.io-protocol, "Packet encoding")
   PW_ERR_PROTOCOL_UNKNOWN_TYPE: { message: "unknown packet type" },
