@@ -53,6 +53,14 @@ export const ERRORS = {
   },
   PW_ERR_PROTOCOL_UNEXPECTED_TEXT: { message: "got text data while reconstructing a packet" },
   PW_ERR_PROTOCOL_UNENCODABLE: { message: "cannot encode payload" },
+
+  // Scale-out: cluster requests between nodes, and pushwire/redis (docs/scale-out.md)
+  PW_ERR_CLUSTER_REQUEST_TIMEOUT: { message: "timeout reached while waiting for other nodes" },
+  PW_ERR_CLUSTER_UNAVAILABLE: { message: "the cluster transport is unavailable" },
+  PW_ERR_CLUSTER_TOO_MANY_REQUESTS: { message: "too many cluster requests in flight" },
+  PW_ERR_CLUSTER_CLOSED: { message: "the adapter is closed" },
+  PW_ERR_REDIS_RESERVED_EVENT: { message: "reserved event name" },
+  PW_ERR_REDIS_ACK_UNSUPPORTED: { message: "acknowledgements are not supported by the emitter" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A pushwire error code. */
