@@ -54,6 +54,22 @@ export const ERRORS = {
   PW_ERR_PROTOCOL_UNEXPECTED_TEXT: { message: "got text data while reconstructing a packet" },
   PW_ERR_PROTOCOL_UNENCODABLE: { message: "cannot encode payload" },
 
+  // Socket.IO server: namespaces, connection lifecycle, limits (docs/errors.md)
+  PW_ERR_SERVER_INVALID_NAMESPACE: { message: "Invalid namespace" },
+  PW_ERR_SERVER_NAMESPACE_LIMIT: { message: "Too many namespaces on this connection" },
+  PW_ERR_SERVER_INVALID_STATE: { message: "packet out of sequence" },
+  PW_ERR_SERVER_CONNECT_TIMEOUT: { message: "no namespace connected in time" },
+  PW_ERR_SERVER_BINARY_TIMEOUT: { message: "binary attachments not received in time" },
+  PW_ERR_SERVER_ROOM_LIMIT: { message: "too many rooms for one socket" },
+  PW_ERR_SERVER_RESERVED_EVENT: { message: "reserved event name" },
+  PW_ERR_SERVER_UNSUPPORTED: { message: "operation not supported" },
+  PW_ERR_SERVER_INVALID_OPTION: { message: "invalid server option" },
+
+  // Acknowledgements (socket.io's error messages, which clients and apps match on)
+  PW_ERR_ACK_TIMEOUT: { message: "operation has timed out" },
+  PW_ERR_ACK_LIMIT: { message: "too many pending acknowledgements" },
+  PW_ERR_ACK_DISCONNECTED: { message: "socket has been disconnected" },
+
   // Scale-out: cluster requests between nodes, and pushwire/redis (docs/scale-out.md)
   PW_ERR_CLUSTER_REQUEST_TIMEOUT: { message: "timeout reached while waiting for other nodes" },
   PW_ERR_CLUSTER_UNAVAILABLE: { message: "the cluster transport is unavailable" },
