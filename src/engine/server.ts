@@ -1,0 +1,636 @@
+/**
+ * The Engine.IO v4 server: handshakes, request routing by sid, the upgrade to
+ * WebSocket, refusals with the spec's error codes, and the one deadline scheduler of
+ * all its sessions.
+ *
+ * @module
+ */
+import { EventEmitter } from "node:events";
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
+import { ERRORS } from "../errors.js";
+import type { EngineServerOptions, ResolvedOptions } from "./options.js";
+import { resolveOptions } from "./options.js";
+import type { CorsHeaders, OriginVerdict } from "./origin.js";
+import { checkOrigin, isSecure, preflightHeaders } from "./origin.js";
+import { PollingTransport } from "./polling.js";
+import type { EngineQuery, Refusal } from "./request.js";
+import {
+  destroySocket,
+  ignoreError,
+  isRefusal,
+  parseQuery,
+  requestInfo,
+  writeRefusal,
+  writeUpgradeRefusal,
+} from "./request.js";
+import type { DeadlineList, DeadlineNode } from "./scheduler.js";
+import { DeadlineScheduler } from "./scheduler.js";
+import type { SessionHost } from "./session.js";
+import { EngineSession } from "./session.js";
+import { randomSid } from "./sid.js";
+import { WebSocketTransport } from "./websocket.js";
+
+/** What `connection_error` listeners receive, as engine.io's event. */
+export interface ConnectionErrorEvent {
+  /** The refused request. Do not keep it. */
+  readonly req: IncomingMessage;
+  /** Engine.IO error code (0-5). */
+  readonly code: number;
+  readonly message: string;
+  /** Details for logs (never sent to the peer). */
+  readonly context: Record<string, unknown>;
+}
+
+/** Headers of a response, as `initial_headers` and `headers` listeners may edit them. */
+export type ResponseHeaders = Record<string, string | string[]>;
+
+/** The events of {@link EngineServer}, with their arguments. */
+export interface EngineServerEventMap {
+  /** A session opened. */
+  connection: [session: EngineSession];
+  /** A request was refused (bad query, unknown sid, origin, `allowRequest`...). */
+  connection_error: [error: ConnectionErrorEvent];
+  /** Headers of a handshake response (polling or 101), before they are written. */
+  initial_headers: [headers: ResponseHeaders, req: IncomingMessage];
+  /** Headers of every response, before they are written. */
+  headers: [headers: ResponseHeaders, req: IncomingMessage];
+  /** The server closed. */
+  close: [];
+}
+
+/** The transports this server knows, looked up without touching prototypes (CVE-2023-31125). */
+const TRANSPORTS = new Map<string, "polling" | "websocket">([
+  ["polling", "polling"],
+  ["websocket", "websocket"],
+]);
+
+const kUpgradeSid = Symbol("pushwire.upgradeSid");
+type UpgradeRequest = IncomingMessage & { [kUpgradeSid]?: string };
+
+function onPingExpire(node: DeadlineNode): void {
+  (node as EngineSession).onPingDue();
+}
+function onPongExpire(node: DeadlineNode): void {
+  (node as EngineSession).onPongDeadline();
+}
+function onUpgradeExpire(node: DeadlineNode): void {
+  const transport = node as WebSocketTransport;
+  const owner = transport.owner;
+  if (owner instanceof EngineSession) owner.onUpgradeTimeout(transport);
+  else transport.close(1000, "upgrade timeout");
+}
+
+/**
+ * An Engine.IO v4 server. Attach it to an `http`/`https` server, or route requests to
+ * {@link handleRequest} and {@link handleUpgrade} yourself.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { EngineServer } from "pushwire";
+ *
+ * const httpServer = createServer((req, res) => res.end("hello"));
+ * const engine = new EngineServer({ cors: { origin: "https://app.example.com" } });
+ * engine.attach(httpServer);
+ * engine.on("connection", (session) => {
+ *   session.onmessage = (data) => session.send(data);
+ * });
+ * httpServer.listen(3000);
+ * ```
+ */
+export class EngineServer extends EventEmitter<EngineServerEventMap> implements SessionHost {
+  /** Open sessions by sid. */
+  readonly clients = new Map<string, EngineSession>();
+  /** @internal */ readonly opts: ResolvedOptions;
+  /** @internal */ readonly pingList: DeadlineList;
+  /** @internal */ readonly pongList: DeadlineList;
+  /** @internal */ readonly upgradeList: DeadlineList;
+  private readonly scheduler: DeadlineScheduler;
+  private wss: WebSocketServer | null = null;
+  private closed = false;
+  private httpServer: HttpServer | HttpsServer | null = null;
+  private savedRequestListeners: ((...args: unknown[]) => void)[] = [];
+  private readonly upgradeTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly onHttpRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.matches(req)) return this.handleRequest(req, res);
+    for (const listener of this.savedRequestListeners) listener.call(this.httpServer, req, res);
+  };
+  private readonly onHttpUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (this.matches(req)) return this.handleUpgrade(req, socket, head);
+    if (this.opts.destroyUpgrade) this.endUnclaimedUpgrade(socket);
+  };
+  private readonly onHttpClose = (): void => {
+    this.close();
+  };
+
+  /**
+   * @param serverOrOptions An `http`/`https` server to attach to, or the options.
+   * @param options The options, when a server is given first.
+   */
+  constructor(
+    serverOrOptions?: HttpServer | HttpsServer | EngineServerOptions,
+    options?: EngineServerOptions,
+  ) {
+    super();
+    const server = isHttpServer(serverOrOptions) ? serverOrOptions : null;
+    this.opts = resolveOptions(
+      server === null ? (serverOrOptions as EngineServerOptions | undefined) : options,
+    );
+    this.scheduler = new DeadlineScheduler(this.opts.clock);
+    this.pingList = this.scheduler.list(this.opts.pingInterval, onPingExpire);
+    this.pongList = this.scheduler.list(this.opts.pingTimeout, onPongExpire);
+    this.upgradeList = this.scheduler.list(this.opts.upgradeTimeout, onUpgradeExpire);
+    if (server !== null) this.attach(server);
+  }
+
+  /** Number of open sessions. */
+  get clientsCount(): number {
+    return this.clients.size;
+  }
+
+  /** @internal */ get maxBufferedBytes(): number {
+    return this.opts.maxBufferedBytes;
+  }
+  /** @internal */ get maxHttpBufferSize(): number {
+    return this.opts.maxHttpBufferSize;
+  }
+
+  /**
+   * Makes the sid of a new session (120 random bits by default, or the `generateId`
+   * option). Replace it to use your own ids; they must stay unique and unguessable.
+   *
+   * @example
+   * ```ts
+   * engine.generateId = () => crypto.randomUUID();
+   * ```
+   */
+  generateId(req: IncomingMessage): string | PromiseLike<string> {
+    return this.opts.generateId ? this.opts.generateId(req) : randomSid();
+  }
+
+  /**
+   * Answers requests under `path` and WebSocket upgrades on `server`; other requests
+   * go to the request listeners the server had, other upgrades to other listeners.
+   *
+   * @example
+   * ```ts
+   * const engine = new EngineServer({ path: "/realtime" }).attach(httpServer);
+   * ```
+   */
+  attach(server: HttpServer | HttpsServer): this {
+    if (this.httpServer !== null) this.detach();
+    this.httpServer = server;
+    this.savedRequestListeners = server.listeners("request") as ((...args: unknown[]) => void)[];
+    server.removeAllListeners("request");
+    server.on("request", this.onHttpRequest);
+    server.on("upgrade", this.onHttpUpgrade);
+    server.on("close", this.onHttpClose);
+    return this;
+  }
+
+  /**
+   * Answers one Engine.IO HTTP request (polling `GET`/`POST`, preflight `OPTIONS`).
+   *
+   * @example
+   * ```ts
+   * createServer((req, res) => {
+   *   if (req.url?.startsWith("/engine.io/")) engine.handleRequest(req, res);
+   *   else res.end("hello");
+   * });
+   * ```
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.closed)
+      return this.refuse(
+        req,
+        res,
+        { code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "server closed" },
+        null,
+      );
+    const query = parseQuery(req.url ?? "");
+    if (isRefusal(query)) return this.refuse(req, res, query, null);
+    const refusal = checkQuery(query, this.opts, false);
+    if (refusal !== null) return this.refuse(req, res, refusal, null);
+    checkOrigin(req, this.opts.cors, this.opts.trustProxy, (verdict) =>
+      this.onRequestOrigin(req, res, query, verdict),
+    );
+  }
+
+  /**
+   * Answers one WebSocket upgrade request under `path`: refused with an HTTP error
+   * before any 101, or upgraded into a new session or an upgrading one.
+   *
+   * @example
+   * ```ts
+   * httpServer.on("upgrade", (req, socket, head) => {
+   *   if (req.url?.startsWith("/engine.io/")) engine.handleUpgrade(req, socket, head);
+   * });
+   * ```
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // CVE-2022-41940: a listener before anything can destroy the socket.
+    socket.on("error", ignoreError);
+    if (this.closed) return destroySocket(socket);
+    const query = parseQuery(req.url ?? "");
+    if (isRefusal(query)) return this.refuseUpgrade(req, socket, query);
+    const refusal = checkQuery(query, this.opts, true);
+    if (refusal !== null) return this.refuseUpgrade(req, socket, refusal);
+    checkOrigin(req, this.opts.cors, this.opts.trustProxy, (verdict) =>
+      this.onUpgradeOrigin(req, socket, head, query, verdict),
+    );
+  }
+
+  /**
+   * Ends every session (`forced server close`), stops the scheduler, and detaches from
+   * the HTTP server, giving it back its own request listeners.
+   *
+   * @example
+   * ```ts
+   * engine.close();
+   * ```
+   */
+  close(): this {
+    if (this.closed) return this;
+    this.closed = true;
+    for (const session of [...this.clients.values()]) session.destroy("forced server close");
+    this.scheduler.close();
+    for (const timer of this.upgradeTimers) clearTimeout(timer);
+    this.upgradeTimers.clear();
+    this.wss?.close();
+    this.wss = null;
+    this.detach();
+    this.emit("close");
+    return this;
+  }
+
+  /** @internal */
+  sessionClosed(session: EngineSession): void {
+    if (this.clients.get(session.id) === session) this.clients.delete(session.id);
+  }
+
+  /** @internal */
+  decorateHeaders(
+    headers: ResponseHeaders,
+    req: IncomingMessage,
+    initial: boolean,
+    sid?: string,
+  ): void {
+    if (initial) {
+      const cookie = this.opts.cookie;
+      if (cookie !== null && sid !== undefined) {
+        const secure = cookie.secure ?? isSecure(req, this.opts.trustProxy);
+        headers["Set-Cookie"] = [
+          `${cookie.name}=${sid}${cookie.attributes}${secure ? "; Secure" : ""}`,
+        ];
+      }
+      if (this.listenerCount("initial_headers") !== 0) this.emit("initial_headers", headers, req);
+    }
+    if (this.listenerCount("headers") !== 0) this.emit("headers", headers, req);
+  }
+
+  // --- HTTP -----------------------------------------------------------------------
+
+  private onRequestOrigin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: EngineQuery,
+    verdict: OriginVerdict,
+  ): void {
+    if (!verdict.ok) return this.refuse(req, res, originRefusal(verdict), null);
+    const cors = verdict.cors;
+    const method = req.method;
+    if (
+      method === "OPTIONS" &&
+      cors !== null &&
+      req.headers["access-control-request-method"] !== undefined
+    ) {
+      const headers = preflightHeaders(this.opts.cors!, cors, req);
+      res.writeHead(this.opts.cors!.optionsSuccessStatus, headers);
+      res.end();
+      return;
+    }
+    if (query.sid !== undefined) {
+      const session = this.findSession(query.sid);
+      if (session === null) return this.refuse(req, res, unknownSid(query.sid), cors);
+      if (session.polling === null) {
+        return this.refuse(
+          req,
+          res,
+          {
+            code: "PW_ERR_ENGINE_BAD_REQUEST",
+            reason: "transport mismatch (the session runs on websocket)",
+            context: { name: "TRANSPORT_MISMATCH" },
+          },
+          cors,
+        );
+      }
+      if (method !== "GET" && method !== "POST") {
+        return this.refuse(
+          req,
+          res,
+          { code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "method not allowed", context: { method } },
+          cors,
+        );
+      }
+      session.polling.onRequest(req, res, cors);
+      return;
+    }
+    if (method !== "GET")
+      return this.refuse(
+        req,
+        res,
+        { code: "PW_ERR_ENGINE_BAD_HANDSHAKE_METHOD", context: { method } },
+        cors,
+      );
+    this.allow(req, (refusal) => {
+      if (refusal !== null) return this.refuse(req, res, refusal, cors);
+      this.withId(req, (id) => {
+        if (typeof id !== "string") return this.refuse(req, res, id, cors);
+        const session = new EngineSession(this, id, requestInfo(req, this.opts.trustProxy));
+        const polling = new PollingTransport(session, this.opts);
+        session.polling = polling;
+        this.clients.set(id, session);
+        polling.onRequest(req, res, cors);
+        const upgrades = this.opts.allowUpgrades && this.opts.websocket ? ["websocket"] : [];
+        session.open(this.handshake(id, upgrades), this.opts.initialPacket);
+        this.emit("connection", session);
+      });
+    });
+  }
+
+  private refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    refusal: Refusal,
+    cors: CorsHeaders | null,
+  ): void {
+    this.emitConnectionError(req, refusal);
+    writeRefusal(res, refusal, cors);
+  }
+
+  // --- WebSocket ------------------------------------------------------------------
+
+  private onUpgradeOrigin(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    query: EngineQuery,
+    verdict: OriginVerdict,
+  ): void {
+    // RELIABILITY D1/D2: the origin policy holds before any 101 (CSWSH).
+    if (!verdict.ok) return this.refuseUpgrade(req, socket, originRefusal(verdict));
+    const sid = query.sid;
+    if (sid !== undefined) {
+      const session = this.findSession(sid);
+      if (session === null) return this.refuseUpgrade(req, socket, unknownSid(sid));
+      if (!this.opts.allowUpgrades) {
+        return this.refuseUpgrade(req, socket, {
+          code: "PW_ERR_ENGINE_BAD_REQUEST",
+          reason: "upgrades are disabled",
+        });
+      }
+      this.wsServer().handleUpgrade(req, socket, head, (ws) =>
+        this.onProbeSocket(ws, socket, session),
+      );
+      return;
+    }
+    this.allow(req, (refusal) => {
+      if (refusal !== null) return this.refuseUpgrade(req, socket, refusal);
+      this.withId(req, (id) => {
+        if (typeof id !== "string") return this.refuseUpgrade(req, socket, id);
+        if (this.closed) return destroySocket(socket);
+        (req as UpgradeRequest)[kUpgradeSid] = id;
+        this.wsServer().handleUpgrade(req, socket, head, (ws) => {
+          delete (req as UpgradeRequest)[kUpgradeSid];
+          if (this.closed || this.clients.has(id)) {
+            ws.on("error", ignoreError);
+            ws.close(1001, "server closed");
+            return;
+          }
+          const session = new EngineSession(this, id, requestInfo(req, this.opts.trustProxy));
+          session.ws = new WebSocketTransport(ws, socket, session);
+          this.clients.set(id, session);
+          session.open(this.handshake(id, []), this.opts.initialPacket);
+          this.emit("connection", session);
+        });
+      });
+    });
+  }
+
+  /** A WebSocket opened with the sid of a polling session: the probe of an upgrade. */
+  private onProbeSocket(ws: WebSocket, socket: Duplex, session: EngineSession): void {
+    // Refused after the 101, as engine.io does: a second WebSocket for a session that
+    // already has one, or is upgrading, is closed (spec: "the server MUST close the
+    // WebSocket connection"; RELIABILITY A3-7: the first one is untouched).
+    if (session.readyState !== "open" || session.polling === null || session.probe !== null) {
+      ws.on("error", ignoreError);
+      ws.close(
+        1008,
+        session.readyState === "open" ? "session already upgraded or upgrading" : "session closed",
+      );
+      return;
+    }
+    session.startUpgrade(new WebSocketTransport(ws, socket, session));
+  }
+
+  private refuseUpgrade(req: IncomingMessage, socket: Duplex, refusal: Refusal): void {
+    this.emitConnectionError(req, refusal);
+    writeUpgradeRefusal(socket, refusal, null);
+  }
+
+  private wsServer(): WebSocketServer {
+    if (this.wss === null) {
+      const wss = new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        maxPayload: this.opts.maxHttpBufferSize,
+        perMessageDeflate: this.opts.perMessageDeflate,
+        closeTimeout: this.opts.closeTimeout,
+      } as ConstructorParameters<typeof WebSocketServer>[0]);
+      wss.on("headers", (lines: string[], req: IncomingMessage) => {
+        const sid = (req as UpgradeRequest)[kUpgradeSid];
+        const headers: ResponseHeaders = {};
+        this.decorateHeaders(headers, req, sid !== undefined, sid);
+        for (const name in headers) {
+          const value = headers[name]!;
+          for (const one of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${one}`);
+        }
+      });
+      wss.on("error", ignoreError);
+      this.wss = wss;
+    }
+    return this.wss;
+  }
+
+  // --- shared steps ---------------------------------------------------------------
+
+  /** The live session of `sid`, expiring it first if its pong is overdue. */
+  private findSession(sid: string): EngineSession | null {
+    const session = this.clients.get(sid);
+    if (session === undefined) return null;
+    // The timer may not have run yet for a deadline that passed: a request must not
+    // revive a session the spec already considers closed.
+    if (session.dlList === this.pongList && session.dlDeadline <= this.opts.clock.now()) {
+      session.onPongDeadline();
+      return null;
+    }
+    return session.readyState === "closed" ? null : session;
+  }
+
+  /** Runs `allowRequest`, once, shielding the server from a throwing hook. */
+  private allow(req: IncomingMessage, done: (refusal: Refusal | null) => void): void {
+    const hook = this.opts.allowRequest;
+    if (hook === undefined) return done(null);
+    let called = false;
+    const callback = (err: string | null | undefined, success: boolean): void => {
+      if (called) return;
+      called = true;
+      if (this.closed) return done({ code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "server closed" });
+      if (success) return done(null);
+      done({
+        code: "PW_ERR_ENGINE_FORBIDDEN",
+        ...(typeof err === "string" && err ? { message: err } : {}),
+      });
+    };
+    try {
+      hook(req, callback);
+    } catch {
+      callback("allowRequest failed", false);
+    }
+  }
+
+  /** Calls `done` with a fresh unique sid, or with a refusal when `generateId` fails. */
+  private withId(req: IncomingMessage, done: (id: string | Refusal) => void): void {
+    const bad: Refusal = {
+      code: "PW_ERR_ENGINE_BAD_REQUEST",
+      reason: "could not generate a session id",
+    };
+    const check = (id: unknown): void => {
+      if (this.closed) return done({ code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "server closed" });
+      if (typeof id !== "string" || id.length === 0 || this.clients.has(id)) return done(bad);
+      done(id);
+    };
+    let id: string | PromiseLike<string>;
+    try {
+      id = this.generateId(req);
+    } catch {
+      return done(bad);
+    }
+    if (typeof id === "string") return check(id);
+    Promise.resolve(id).then(check, () => done(bad));
+  }
+
+  private handshake(sid: string, upgrades: string[]): string {
+    const { pingInterval, pingTimeout, maxHttpBufferSize } = this.opts;
+    return JSON.stringify({
+      sid,
+      upgrades,
+      pingInterval,
+      pingTimeout,
+      maxPayload: maxHttpBufferSize,
+    });
+  }
+
+  private emitConnectionError(req: IncomingMessage, refusal: Refusal): void {
+    if (this.listenerCount("connection_error") === 0) return;
+    const spec = ERRORS[refusal.code] as { message: string; eio?: number };
+    this.emit("connection_error", {
+      req,
+      code: spec.eio ?? 3,
+      message: refusal.message ?? spec.message,
+      context: {
+        ...refusal.context,
+        ...(refusal.reason !== undefined ? { reason: refusal.reason } : {}),
+      },
+    });
+  }
+
+  private matches(req: IncomingMessage): boolean {
+    const url = req.url;
+    const path = this.opts.path;
+    if (url === undefined || !url.startsWith(path)) return false;
+    if (path.endsWith("/")) return true;
+    const next = url.charCodeAt(path.length);
+    return Number.isNaN(next) || next === 0x3f /* ? */ || next === 0x2f; /* / */
+  }
+
+  /** engine.io's `destroyUpgrade`: end an upgrade no other listener answered. */
+  private endUnclaimedUpgrade(socket: Duplex): void {
+    const timer = setTimeout(() => {
+      this.upgradeTimers.delete(timer);
+      if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
+        socket.on("error", ignoreError);
+        socket.end();
+      }
+    }, this.opts.destroyUpgradeTimeout);
+    timer.unref();
+    this.upgradeTimers.add(timer);
+  }
+
+  private detach(): void {
+    const server = this.httpServer;
+    if (server === null) return;
+    this.httpServer = null;
+    server.removeListener("request", this.onHttpRequest);
+    server.removeListener("upgrade", this.onHttpUpgrade);
+    server.removeListener("close", this.onHttpClose);
+    for (const listener of this.savedRequestListeners) server.on("request", listener);
+    this.savedRequestListeners = [];
+  }
+}
+
+function isHttpServer(value: unknown): value is HttpServer | HttpsServer {
+  return value instanceof EventEmitter && typeof (value as HttpServer).listen === "function";
+}
+
+/** Checks the query parameters every request must carry (spec: "Query parameters"). */
+function checkQuery(query: EngineQuery, opts: ResolvedOptions, upgrade: boolean): Refusal | null {
+  if (query.EIO !== "4") {
+    return { code: "PW_ERR_ENGINE_UNSUPPORTED_PROTOCOL_VERSION", context: { protocol: query.EIO } };
+  }
+  const transport = query.transport === undefined ? undefined : TRANSPORTS.get(query.transport);
+  if (transport === undefined || (transport === "polling" ? !opts.polling : !opts.websocket)) {
+    return { code: "PW_ERR_ENGINE_UNKNOWN_TRANSPORT", context: { transport: query.transport } };
+  }
+  if (query.j !== undefined) {
+    return { code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "JSONP is not supported" };
+  }
+  if (upgrade && transport !== "websocket") {
+    return {
+      code: "PW_ERR_ENGINE_BAD_REQUEST",
+      reason: "transport mismatch",
+      context: { name: "TRANSPORT_MISMATCH" },
+    };
+  }
+  if (!upgrade && transport !== "polling") {
+    return {
+      code: "PW_ERR_ENGINE_BAD_REQUEST",
+      reason: "websocket needs an upgrade request",
+      context: { name: "TRANSPORT_HANDSHAKE_ERROR" },
+    };
+  }
+  return null;
+}
+
+function unknownSid(sid: string): Refusal {
+  return {
+    code: "PW_ERR_ENGINE_UNKNOWN_SID",
+    reason:
+      "closed, expired, or opened on another server (behind a load balancer, enable sticky sessions)",
+    context: { sid: sid.length > 64 ? sid.slice(0, 64) + "..." : sid },
+  };
+}
+
+function originRefusal(verdict: Extract<OriginVerdict, { ok: false }>): Refusal {
+  return verdict.status === 400
+    ? {
+        code: "PW_ERR_ENGINE_BAD_REQUEST",
+        reason: verdict.reason,
+        context: { name: "INVALID_ORIGIN" },
+      }
+    : { code: "PW_ERR_ENGINE_FORBIDDEN", reason: verdict.reason, context: { name: "ORIGIN" } };
+}

@@ -1,0 +1,217 @@
+/**
+ * The WebSocket transport over `ws` (spec: "WebSocket": one packet per frame).
+ *
+ * Outgoing frames are written straight to the raw socket, which is corked on the first
+ * write of an event-loop turn and uncorked by the shared end-of-turn flush, so a
+ * turn's frames leave in one `writev` (DESIGN: performance principle 2). `ws` still
+ * parses incoming frames, answers control frames and runs the closing handshake; its
+ * own writes go through the same corked socket, so ordering holds. With
+ * permessage-deflate negotiated every write goes through `ws.send`, whose queue keeps
+ * compressed frames in order.
+ *
+ * Listeners are module-level functions that reach the transport through a symbol on
+ * the `ws` object: no closure per connection.
+ *
+ * @module
+ * @internal
+ */
+import type { Duplex } from "node:stream";
+import type { WebSocket } from "ws";
+import type { RawData } from "./connection.js";
+import type { EnginePacket } from "./codec.js";
+import { decodePacket } from "./codec.js";
+import type { Flushable } from "./flush.js";
+import { scheduleFlush } from "./flush.js";
+import type { PreparedMessage } from "./prepared.js";
+import type { DeadlineList, DeadlineNode } from "./scheduler.js";
+
+/** What a WebSocket transport reports to its session. @internal */
+export interface WebSocketOwner {
+  /** A message packet arrived (the hot path: no packet object). */
+  onWsMessage(transport: WebSocketTransport, data: RawData): void;
+  /** Any other packet arrived, or `null` for bytes that are not Engine.IO. */
+  onWsPacket(transport: WebSocketTransport, packet: EnginePacket | null): void;
+  /** The socket closed or failed. */
+  onWsClose(transport: WebSocketTransport, error: Error | null): void;
+  /** The end-of-turn flush wrote this transport's frames. */
+  onWsFlushed(transport: WebSocketTransport): void;
+}
+
+const kTransport = Symbol("pushwire.transport");
+type OwnedWebSocket = WebSocket & { [kTransport]?: WebSocketTransport };
+
+const TYPE_MESSAGE = 0x34; // "4"
+
+function wsOnMessage(this: OwnedWebSocket, data: Buffer, isBinary: boolean): void {
+  const transport = this[kTransport];
+  if (transport !== undefined) transport.onFrame(data, isBinary);
+}
+
+function wsOnClose(this: OwnedWebSocket): void {
+  const transport = this[kTransport];
+  if (transport !== undefined) transport.onClose(null);
+}
+
+function wsOnError(this: OwnedWebSocket, error: Error): void {
+  const transport = this[kTransport];
+  if (transport !== undefined) transport.onClose(error);
+}
+
+/** A transport on one upgraded connection. @internal */
+export class WebSocketTransport implements Flushable, DeadlineNode {
+  readonly name = "websocket";
+  owner: WebSocketOwner | null;
+  /** Whether frames must go through `ws.send` (permessage-deflate negotiated). */
+  private readonly deflate: boolean;
+  /** Corked for the current turn. */
+  private corked = false;
+  /** Bytes left unwritten from earlier turns, measured at this turn's first write. */
+  stale = 0;
+  flushQueued = false;
+  closed = false;
+
+  dlPrev: DeadlineNode | null = null;
+  dlNext: DeadlineNode | null = null;
+  dlList: DeadlineList | null = null;
+  dlDeadline = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    /** The raw socket `ws` runs on (the one handed to `handleUpgrade`). */
+    readonly socket: Duplex,
+    owner: WebSocketOwner,
+  ) {
+    this.owner = owner;
+    this.deflate = ws.extensions.length > 0;
+    (ws as OwnedWebSocket)[kTransport] = this;
+    ws.on("message", wsOnMessage);
+    ws.on("close", wsOnClose);
+    // Kept for the socket's whole life, through upgrades and after close
+    // (CVE-2022-21676: an invalid frame with no listener threw).
+    ws.on("error", wsOnError);
+  }
+
+  /** @internal */
+  onFrame(data: Buffer, isBinary: boolean): void {
+    const owner = this.owner;
+    if (owner === null) return;
+    if (isBinary) owner.onWsMessage(this, data);
+    else if (data[0] === TYPE_MESSAGE) owner.onWsMessage(this, data.toString("utf8", 1));
+    else owner.onWsPacket(this, decodePacket(data.toString()));
+  }
+
+  /** @internal */
+  onClose(error: Error | null): void {
+    const owner = this.owner;
+    if (owner === null) return;
+    this.owner = null;
+    this.closed = true;
+    owner.onWsClose(this, error);
+  }
+
+  /**
+   * Starts the turn on the first write: measures what earlier turns left unwritten,
+   * corks, and registers the end-of-turn flush. Returns the stale byte count.
+   */
+  beginTurn(): number {
+    if (!this.corked) {
+      this.stale = this.deflate ? this.ws.bufferedAmount : this.socket.writableLength;
+      this.corked = true;
+      this.socket.cork();
+      scheduleFlush(this);
+    }
+    return this.stale;
+  }
+
+  /** Writes a text packet: the type char code, then `data`. Call after {@link beginTurn}. */
+  writeText(type: number, data: string, compress = true): void {
+    if (this.deflate) {
+      this.ws.send(String.fromCharCode(type) + data, { binary: false, compress, fin: true });
+      return;
+    }
+    const length = Buffer.byteLength(data) + 1;
+    const offset = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const frame = Buffer.allocUnsafe(offset + length);
+    frame[0] = 0x81; // FIN, text
+    if (offset === 2) frame[1] = length;
+    else if (offset === 4) {
+      frame[1] = 126;
+      frame.writeUInt16BE(length, 2);
+    } else {
+      frame[1] = 127;
+      frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
+      frame.writeUInt32BE(length >>> 0, 6);
+    }
+    frame[offset] = type;
+    // Fills the rest exactly: byteLength and write agree, lone surrogates included
+    // (RELIABILITY D7: no unwritten allocUnsafe bytes reach the wire).
+    frame.write(data, offset + 1, "utf8");
+    this.socket.write(frame);
+  }
+
+  /** Writes a binary message packet. Call after {@link beginTurn}. */
+  writeBinary(data: Uint8Array, compress = true): void {
+    if (this.deflate) {
+      this.ws.send(data, { binary: true, compress, fin: true });
+      return;
+    }
+    const length = data.byteLength;
+    const offset = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const header = Buffer.allocUnsafe(offset);
+    header[0] = 0x82; // FIN, binary
+    if (offset === 2) header[1] = length;
+    else if (offset === 4) {
+      header[1] = 126;
+      header.writeUInt16BE(length, 2);
+    } else {
+      header[1] = 127;
+      header.writeUInt32BE(Math.floor(length / 0x100000000), 2);
+      header.writeUInt32BE(length >>> 0, 6);
+    }
+    this.socket.write(header);
+    if (length !== 0) this.socket.write(data);
+  }
+
+  /** Writes a prepared message: its shared frame bytes. Call after {@link beginTurn}. */
+  writePrepared(message: PreparedMessage, compress = true): void {
+    if (this.deflate) {
+      const text = message.text();
+      if (text === null) this.ws.send(message.data, { binary: true, compress, fin: true });
+      else this.ws.send(text, { binary: false, compress, fin: true });
+      return;
+    }
+    this.socket.write(message.frame());
+  }
+
+  /** Uncorks: the turn's frames leave in one write. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+    const owner = this.owner;
+    if (owner !== null) owner.onWsFlushed(this);
+  }
+
+  /**
+   * Flushes, then starts the closing handshake (`ws` destroys the socket if the peer
+   * does not answer within `closeTimeout`). The session no longer hears from it.
+   */
+  close(code: number, reason: string): void {
+    this.owner = null;
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    this.ws.close(code, reason);
+  }
+
+  /** Destroys the socket at once, dropping what is buffered. */
+  terminate(): void {
+    this.owner = null;
+    this.closed = true;
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+    this.ws.terminate();
+  }
+}
