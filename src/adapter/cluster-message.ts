@@ -6,6 +6,9 @@
  * @module
  */
 import type { Packet } from "../protocol/index.js";
+import type { SocketDetails } from "./contract.js";
+
+export type { SocketDetails };
 
 /** Broadcast flags that travel between nodes. */
 export interface WireFlags {
@@ -22,14 +25,6 @@ export interface WireTarget {
   rooms: string[];
   except: string[];
   flags?: WireFlags;
-}
-
-/** What one node tells another about one of its sockets (`fetchSockets`). */
-export interface SocketDetails {
-  id: string;
-  handshake: Record<string, unknown>;
-  rooms: string[];
-  data: unknown;
 }
 
 /** Message kinds. Requests carry a `requestId`; responses carry it and a `to`. */
