@@ -54,6 +54,19 @@ export const ERRORS = {
   PW_ERR_PROTOCOL_UNEXPECTED_TEXT: { message: "got text data while reconstructing a packet" },
   PW_ERR_PROTOCOL_UNENCODABLE: { message: "cannot encode payload" },
 
+  // The client (pushwire/client). Messages are socket.io-client's, for code that matches them.
+  PW_ERR_CLIENT_INVALID_URL: { message: "invalid URL" },
+  PW_ERR_CLIENT_RESERVED_EVENT: { message: "reserved event name" },
+  PW_ERR_CLIENT_CONNECT_TIMEOUT: { message: "timeout" },
+  PW_ERR_CLIENT_CONNECT_REFUSED: { message: "connection refused by the server" },
+  PW_ERR_CLIENT_INCOMPATIBLE_SERVER: {
+    message:
+      "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)",
+  },
+  PW_ERR_CLIENT_TRANSPORT_ERROR: { message: "transport error" },
+  PW_ERR_CLIENT_PROBE_FAILED: { message: "probe error" },
+  PW_ERR_CLIENT_NO_TRANSPORT: { message: "No transports available" },
+
   // Socket.IO server: namespaces, connection lifecycle, limits (docs/errors.md)
   PW_ERR_SERVER_INVALID_NAMESPACE: { message: "Invalid namespace" },
   PW_ERR_SERVER_NAMESPACE_LIMIT: { message: "Too many namespaces on this connection" },
