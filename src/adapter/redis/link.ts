@@ -158,7 +158,7 @@ export class RedisLink {
       client.off("end", this.#onEnd);
     }
     if (this.#ownsSub) {
-      this.sub.destroy();
+      if (this.sub.isOpen) this.sub.destroy();
       // Keep swallowing errors from the destroyed client; it emits none after this.
     } else {
       this.sub.off("error", this.#onError);

@@ -47,6 +47,7 @@ export class RedisAdapter extends ClusterAdapter {
   readonly #ownResponses: string;
   readonly #maxSize: number;
   #subscribed: Promise<unknown> | undefined;
+  #closed = false;
 
   /** @internal */
   constructor(nsp: AdapterHost, link: RedisLink, opts: RedisAdapterOptions) {
@@ -109,6 +110,8 @@ export class RedisAdapter extends ClusterAdapter {
   }
 
   override async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await super.close();
     const { sub } = this.#link;
     const swallow = (): void => {};
