@@ -40,11 +40,14 @@ const WRITE_FLAGS: readonly WriteFlags[] = [
   { volatile: true, compress: false },
 ];
 
+/** The shared flags object for one combination. @internal */
+export function writeFlags(volatile: boolean, compress: boolean): WriteFlags {
+  return WRITE_FLAGS[(volatile ? 1 : 0) + (compress ? 0 : 2)]!;
+}
+
 /** @internal */
 export function writeFlagsOf(flags: BroadcastFlags | undefined): WriteFlags {
-  const volatile = flags?.volatile === true ? 1 : 0;
-  const uncompressed = flags?.compress === false ? 2 : 0;
-  return WRITE_FLAGS[volatile + uncompressed]!;
+  return writeFlags(flags?.volatile === true, flags?.compress !== false);
 }
 
 type Visitor<A, B, C> = (socket: AdapterSocket, a: A, b: B, c: C) => void;

@@ -1,0 +1,278 @@
+/**
+ * A `Client`: one Engine.IO session and the namespace sockets multiplexed on it. It
+ * decodes incoming messages, routes packets to sockets, connects namespaces, and
+ * enforces the connection-level rules: the first packet must be a CONNECT (spec,
+ * "Connection to a namespace"), a namespace must be connected before use, at most
+ * `maxNamespacesPerConnection` namespaces, a binary packet gets its attachments within
+ * `binaryTimeout`, and some namespace is connected within `connectTimeout`.
+ *
+ * Both timeouts ride the server's deadline scheduler: the client is itself the node of
+ * the connect-timeout list (no timer, no extra object).
+ *
+ * @module
+ * @internal
+ */
+import type { PreparedPart, WriteFlags } from "../adapter/contract.js";
+import type { CloseReason, EngineConnection, RawData } from "../engine/connection.js";
+import type { DeadlineList, DeadlineNode } from "../engine/scheduler.js";
+import { PushwireError, type ErrorCode } from "../errors.js";
+import { PacketType, type Packet } from "../protocol/index.js";
+import type { ServerContext } from "./context.js";
+import { queryOf } from "./handshake.js";
+import type { Namespace, NamespaceClient } from "./namespace.js";
+import type { DisconnectReason, Handshake, ParserDecoder } from "./options.js";
+import type { Socket } from "./socket.js";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- sockets of any event maps */
+type AnySocket = Socket<any, any, any, any>;
+type AnyNamespace = Namespace<any, any, any, any>;
+
+/** Longest namespace name we look up; longer ones close the connection (RELIABILITY A5-8). */
+const MAX_NAMESPACE_LENGTH = 1024;
+
+/** What a client needs of the server. @internal */
+export interface ClientServer extends ServerContext {
+  /** @internal */
+  readonly _nsps: Map<string, AnyNamespace>;
+  /** Finds or creates a dynamic namespace for `name`; null if none accepts it. @internal */
+  _checkNamespace(
+    name: string,
+    auth: Handshake["auth"],
+    done: (nsp: AnyNamespace | null) => void,
+  ): void;
+  /** A new decoder for one connection. @internal */
+  _newDecoder(): ParserDecoder;
+  /** Connect-timeout and binary-timeout lists. @internal */
+  readonly _connectTimeouts: DeadlineList;
+  /** @internal */
+  readonly _binaryTimeouts: DeadlineList;
+}
+
+/** A client waiting for the rest of a binary packet, as a node of the binary-timeout list. */
+class BinaryWait implements DeadlineNode {
+  dlPrev: DeadlineNode | null = null;
+  dlNext: DeadlineNode | null = null;
+  dlList: DeadlineList | null = null;
+  dlDeadline = 0;
+  constructor(readonly client: Client) {}
+}
+
+/** Called by the connect-timeout list. @internal */
+export function connectTimedOut(node: DeadlineNode): void {
+  const client = node as Client;
+  if (client.sockets.size === 0) {
+    client._fail("PW_ERR_SERVER_CONNECT_TIMEOUT", "forced server close");
+  }
+}
+
+/** Called by the binary-timeout list. @internal */
+export function binaryTimedOut(node: DeadlineNode): void {
+  (node as BinaryWait).client._fail("PW_ERR_SERVER_BINARY_TIMEOUT", "parse error");
+}
+
+/**
+ * One Engine.IO connection and its sockets.
+ *
+ * @internal
+ */
+export class Client implements NamespaceClient, DeadlineNode {
+  dlPrev: DeadlineNode | null = null;
+  dlNext: DeadlineNode | null = null;
+  dlList: DeadlineList | null = null;
+  dlDeadline = 0;
+
+  readonly conn: EngineConnection;
+  /** Connected sockets, by namespace name. */
+  readonly sockets = new Map<string, AnySocket>();
+  readonly #server: ClientServer;
+  readonly #decoder: ParserDecoder;
+  /** Namespaces whose CONNECT is being processed. */
+  #connecting: Set<string> | null = null;
+  /** Namespaces the server disconnected: packets in flight for them are ignored. */
+  #left: Set<string> | null = null;
+  #binary: BinaryWait | null = null;
+  #query: Handshake["query"] | null = null;
+  #closed = false;
+
+  constructor(server: ClientServer, conn: EngineConnection) {
+    this.#server = server;
+    this.conn = conn;
+    const decoder = server._newDecoder();
+    this.#decoder = decoder;
+    if (typeof decoder.on === "function") {
+      decoder.on("decoded", (packet) => this.#ondecoded(packet));
+    }
+    conn.onmessage = (data) => this._ondata(data);
+    conn.onclose = (reason, description) => this.#onclose(reason, description);
+    server._connectTimeouts.push(this);
+  }
+
+  /** The opening request's query, parsed once for all the client's sockets. */
+  get query(): Handshake["query"] {
+    return (this.#query ??= queryOf(this.conn.request.url));
+  }
+
+  /** One Engine.IO message. @internal */
+  _ondata(data: RawData): void {
+    if (this.#closed) return;
+    let packet: Packet | undefined | void;
+    try {
+      packet = this.#decoder.add(data);
+    } catch (err) {
+      this.#error(err instanceof Error ? err : new Error(String(err)), "parse error");
+      return;
+    }
+    const waiting = this.#binary !== null && this.#binary.dlList !== null;
+    const reconstructing = (this.#decoder as { reconstructing?: boolean }).reconstructing === true;
+    if (reconstructing && !waiting)
+      this.#server._binaryTimeouts.push((this.#binary ??= new BinaryWait(this)));
+    else if (!reconstructing && waiting) this.#server._binaryTimeouts.remove(this.#binary!);
+    if (packet !== undefined) this.#ondecoded(packet);
+  }
+
+  #ondecoded(packet: Packet): void {
+    if (this.#closed) return;
+    const name = packet.nsp;
+    const socket = this.sockets.get(name);
+    if (socket !== undefined) {
+      if (packet.type === PacketType.CONNECT || packet.type === PacketType.CONNECT_ERROR) {
+        this._fail("PW_ERR_SERVER_INVALID_STATE", "forced server close");
+      } else socket._onpacket(packet);
+      return;
+    }
+    if (packet.type === PacketType.CONNECT && this.#connecting?.has(name) !== true) {
+      this.#connect(name, (packet.data ?? {}) as Handshake["auth"]);
+      return;
+    }
+    // A packet in flight when the server disconnected its namespace is not the
+    // client's fault; anything else for a namespace not connected is (RELIABILITY A5-7).
+    if (packet.type !== PacketType.CONNECT && this.#left?.has(name) === true) return;
+    this._fail("PW_ERR_SERVER_INVALID_STATE", "forced server close");
+  }
+
+  #connect(name: string, auth: Handshake["auth"]): void {
+    if (name.length > MAX_NAMESPACE_LENGTH) {
+      this._fail("PW_ERR_SERVER_INVALID_NAMESPACE", "forced server close");
+      return;
+    }
+    const connecting = (this.#connecting ??= new Set());
+    const max = this.#server._opts.maxNamespacesPerConnection;
+    if (this.sockets.size + connecting.size >= max) {
+      this.#refuse(
+        name,
+        "PW_ERR_SERVER_NAMESPACE_LIMIT",
+        `Too many namespaces on this connection (maxNamespacesPerConnection ${max})`,
+      );
+      return;
+    }
+    this.#left?.delete(name);
+    connecting.add(name);
+    const nsp = this.#server._nsps.get(name);
+    if (nsp !== undefined) {
+      this.#add(nsp, name, auth);
+      return;
+    }
+    this.#server._checkNamespace(name, auth, (dynamic) => {
+      if (this.#closed) return;
+      if (dynamic === null) {
+        connecting.delete(name);
+        this.#refuse(name, "PW_ERR_SERVER_INVALID_NAMESPACE", "Invalid namespace");
+      } else this.#add(dynamic, name, auth);
+    });
+  }
+
+  #add(nsp: AnyNamespace, name: string, auth: Handshake["auth"]): void {
+    nsp._add(this, auth, (socket) => {
+      this.#connecting?.delete(name);
+      if (socket === null) return;
+      this.sockets.set(name, socket);
+      if (this.dlList !== null) this.dlList.remove(this);
+    });
+  }
+
+  /** Answers a CONNECT with CONNECT_ERROR; the connection stays open. */
+  #refuse(name: string, code: ErrorCode, message: string): void {
+    // The message is socket.io's where it has one ("Invalid namespace"); the code says
+    // which refusal it is.
+    this._packet(
+      { type: PacketType.CONNECT_ERROR, nsp: name, data: { message, data: { code } } },
+      { volatile: false, compress: true },
+    );
+  }
+
+  /** @internal */
+  _packet(packet: Packet, flags: WriteFlags): void {
+    const conn = this.conn;
+    if (conn.readyState !== "open") return;
+    const parts = this.#server._encode(packet);
+    if (parts.length === 1) {
+      conn.send(parts[0]!, flags);
+      return;
+    }
+    // A volatile binary packet must not lose its header and keep its attachments (or
+    // the reverse): its parts are sent as one, never dropped.
+    const whole = flags.volatile === true ? { compress: flags.compress, volatile: false } : flags;
+    for (const part of parts) conn.send(part, whole);
+  }
+
+  /** @internal */
+  _writePrepared(parts: readonly PreparedPart[], flags: WriteFlags): void {
+    const conn = this.conn;
+    if (conn.readyState !== "open") return;
+    if (parts.length === 1) {
+      conn.sendPrepared(parts[0]!, flags);
+      return;
+    }
+    const whole = flags.volatile === true ? { compress: flags.compress, volatile: false } : flags;
+    for (const part of parts) conn.sendPrepared(part, whole);
+  }
+
+  /** A socket left its namespace (the server or the client disconnected it). @internal */
+  _remove(nsp: string): void {
+    if (this.sockets.delete(nsp) && !this.#closed) (this.#left ??= new Set()).add(nsp);
+  }
+
+  /** Disconnects every socket and closes the connection. @internal */
+  _disconnect(): void {
+    for (const socket of [...this.sockets.values()]) socket.disconnect();
+    this.#close("forced server close");
+  }
+
+  /** Closes the connection for `code`; sockets see `reason`. @internal */
+  _fail(code: ErrorCode, reason: DisconnectReason): void {
+    this.#error(new PushwireError(code), reason);
+  }
+
+  /** Reports `err` to every socket, then closes. */
+  #error(err: Error, reason: DisconnectReason): void {
+    if (this.#closed) return;
+    for (const socket of this.sockets.values()) socket._onerror(err);
+    this.#close(reason, err);
+  }
+
+  /** Closes the connection ourselves: sockets see `reason`, not the engine's. */
+  #close(reason: DisconnectReason, description?: unknown): void {
+    if (this.#closed) return;
+    this.#teardown(reason, description);
+    this.conn.close();
+  }
+
+  #onclose(reason: CloseReason, description?: unknown): void {
+    if (this.#closed) return;
+    this.#teardown(reason, description);
+  }
+
+  #teardown(reason: DisconnectReason, description?: unknown): void {
+    this.#closed = true;
+    const conn = this.conn;
+    conn.onmessage = null;
+    conn.onclose = null;
+    if (this.dlList !== null) this.dlList.remove(this);
+    if (this.#binary?.dlList != null) this.#binary.dlList.remove(this.#binary);
+    this.#decoder.destroy();
+    for (const socket of [...this.sockets.values()]) socket._onclose(reason, description);
+    this.sockets.clear();
+    this.#connecting = null;
+    this.#left = null;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * What the classes of the server layer need of each other, as interfaces, so that
+ * imports run one way (server -> client -> namespace -> socket) without cycles.
+ *
+ * @module
+ * @internal
+ */
+import type { Adapter } from "../adapter/adapter.js";
+import type { AdapterHost, PreparedPart, WriteFlags } from "../adapter/contract.js";
+import type { EngineConnection, RawData } from "../engine/connection.js";
+import type { Packet } from "../protocol/index.js";
+import type { AckTimers } from "./ack.js";
+import type { ResolvedServerOptions } from "./options.js";
+
+/**
+ * The server as namespaces and sockets see it.
+ *
+ * @internal
+ */
+export interface ServerContext {
+  /** @internal */
+  readonly _opts: ResolvedServerOptions;
+  /** @internal */
+  readonly _ackTimers: AckTimers;
+  /** Encodes a packet with the server's parser. @internal */
+  _encode(packet: Packet): readonly RawData[];
+  /** Prepares one encoded part for many sessions. @internal */
+  _prepare(part: RawData): PreparedPart;
+  /** A new adapter for a namespace. @internal */
+  _createAdapter(host: AdapterHost): Adapter;
+}
+
+/**
+ * A socket's connection, as the socket sees it.
+ *
+ * @internal
+ */
+export interface SocketClient {
+  readonly conn: EngineConnection;
+  /** Encodes and writes one packet. @internal */
+  _packet(packet: Packet, flags: WriteFlags): void;
+  /** Writes a broadcast's prepared parts. @internal */
+  _writePrepared(parts: readonly PreparedPart[], flags: WriteFlags): void;
+  /** The socket left its namespace. @internal */
+  _remove(nsp: string): void;
+  /** Closes the connection, disconnecting every namespace. @internal */
+  _disconnect(): void;
+}

@@ -1,0 +1,45 @@
+/**
+ * A socket's `handshake`, built from the engine's snapshot of the opening request
+ * (`RequestInfo`): the IncomingMessage itself is never retained.
+ *
+ * @module
+ * @internal
+ */
+import { parse } from "node:querystring";
+import type { RequestInfo } from "../engine/connection.js";
+import type { Handshake } from "./options.js";
+
+/** Longest query string we parse into `handshake.query`. */
+const MAX_QUERY = 16 * 1024;
+
+/**
+ * The query parameters of `url`, as socket.io gives them (`querystring.parse`: an
+ * object without prototype, repeated keys as arrays).
+ *
+ * @internal
+ */
+export function queryOf(url: string): Handshake["query"] {
+  const mark = url.indexOf("?");
+  if (mark === -1) return parse("");
+  return parse(url.slice(mark + 1, mark + 1 + MAX_QUERY));
+}
+
+/** @internal */
+export function buildHandshake(
+  request: RequestInfo,
+  query: Handshake["query"],
+  auth: Handshake["auth"],
+): Handshake {
+  const now = new Date();
+  return {
+    headers: request.headers,
+    time: now.toString(),
+    address: request.remoteAddress,
+    xdomain: request.headers.origin !== undefined,
+    secure: request.secure,
+    issued: now.getTime(),
+    url: request.url,
+    query,
+    auth,
+  };
+}
