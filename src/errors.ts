@@ -69,6 +69,9 @@ export const ERRORS = {
 
   // Socket.IO server: namespaces, connection lifecycle, limits (docs/errors.md)
   PW_ERR_SERVER_INVALID_NAMESPACE: { message: "Invalid namespace" },
+  PW_ERR_SERVER_CLIENT_BUNDLE_MISSING: {
+    message: "the client bundle is missing: run `npm run build:client`",
+  },
   PW_ERR_SERVER_NAMESPACE_LIMIT: { message: "Too many namespaces on this connection" },
   PW_ERR_SERVER_INVALID_STATE: { message: "packet out of sequence" },
   PW_ERR_SERVER_CONNECT_TIMEOUT: { message: "no namespace connected in time" },
