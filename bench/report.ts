@@ -314,31 +314,37 @@ export const QUALITY = {
 
 /**
  * Notes on windows whose CPU figures are rough: too few clock ticks to resolve them, or a
- * server core shared with other busy processes. `runs[server][scenario]` holds each
- * repeat's figures, which carry `<scenario>.minTicks` and `<scenario>.otherCpuPct`.
+ * server core shared with other busy processes; at most one line for each kind.
+ * `runs[server][scenario]` holds each repeat's figures, which carry
+ * `<scenario>.minTicks` and `<scenario>.otherCpuPct`.
  */
 export function qualityNotes(
   runs: Record<string, Record<string, Figures[]>>,
   labels: Record<string, string>,
 ): string[] {
-  const notes: string[] = [];
+  const fewTicks: string[] = [];
+  const busyCore: string[] = [];
   for (const [server, scenarios] of Object.entries(runs)) {
     for (const reps of Object.values(scenarios)) {
       for (const figures of reps) {
         for (const [key, value] of Object.entries(figures)) {
           const [scenario, name] = key.split(".");
+          const where = `${scenario} on ${labels[server] ?? server}`;
           if (name === "minTicks" && value < QUALITY.minTicks) {
-            notes.push(
-              `${scenario} on ${labels[server] ?? server}: a window held only ${value} clock ticks of server CPU (±${formatNumber(100 / Math.max(1, value))}%)`,
-            );
+            fewTicks.push(`${where} ${value} (±${formatNumber(100 / Math.max(1, value))}%)`);
           } else if (name === "otherCpuPct" && value > QUALITY.maxOtherCpuPct) {
-            notes.push(
-              `${scenario} on ${labels[server] ?? server}: other processes used ${formatNumber(value)}% of the server's core`,
-            );
+            busyCore.push(`${where} ${formatNumber(value)}%`);
           }
         }
       }
     }
+  }
+  const notes: string[] = [];
+  if (fewTicks.length > 0) {
+    notes.push(`few clock ticks of server CPU in the window: ${fewTicks.join(", ")}`);
+  }
+  if (busyCore.length > 0) {
+    notes.push(`other processes used the server's core: ${busyCore.join(", ")}`);
   }
   return notes;
 }

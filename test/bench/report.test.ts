@@ -193,8 +193,21 @@ describe("qualityNotes", () => {
       { raw: "raw ws" },
     );
     expect(notes).toEqual([
-      "broadcast on raw ws: a window held only 8 clock ticks of server CPU (±12.5%)",
-      "echo on raw ws: other processes used 40% of the server's core",
+      "few clock ticks of server CPU in the window: broadcast on raw ws 8 (±12.5%)",
+      "other processes used the server's core: echo on raw ws 40%",
+    ]);
+  });
+
+  it("lists every flagged window of a kind on one line", () => {
+    const notes = qualityNotes(
+      {
+        a: { echo: [{ "echo.otherCpuPct": 10 }, { "echo.otherCpuPct": 20 }] },
+        b: { idle: [{ "idle.otherCpuPct": 30 }] },
+      },
+      { a: "A", b: "B" },
+    );
+    expect(notes).toEqual([
+      "other processes used the server's core: echo on A 10%, echo on A 20%, idle on B 30%",
     ]);
   });
 
