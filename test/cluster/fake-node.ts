@@ -78,4 +78,4 @@ process.on("message", (msg: Command) => {
       return;
   }
 });
-process.send!({ ready: true, uid: adapter.uid });
+process.send!({ ready: true, uid: adapter.uid, port: 0 });

@@ -1,19 +1,12 @@
 // Three nodes in three processes: a node SIGKILLed, and Redis SIGKILLed and restarted
 // (RELIABILITY C1, C4). Short heartbeat intervals keep the suite fast.
-import { fork, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startRedis, type RedisServer } from "../support/redis-server.js";
 import { until } from "./fake-host.js";
+import { spawnNode, type NodeProcess as Node } from "./spawn.js";
 
 const INTERVAL = 200; // heartbeatTimeout = 600 ms
 const REQUESTS_TIMEOUT = 3000;
-
-interface Node {
-  child: ChildProcess;
-  uid: string;
-  call<T = Record<string, unknown>>(cmd: string, args?: object): Promise<T>;
-}
 
 let redis: RedisServer;
 let nodes: Node[] = [];
@@ -30,35 +23,11 @@ afterAll(async () => {
 });
 
 async function startNode(): Promise<Node> {
-  const child = fork(fileURLToPath(new URL("./fake-node.ts", import.meta.url)), {
-    execArgv: ["--import", "tsx"],
-    env: {
-      ...process.env,
-      REDIS_PATH: redis.socketPath,
-      HB_INTERVAL: String(INTERVAL),
-      REQUESTS_TIMEOUT: String(REQUESTS_TIMEOUT),
-    },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  const node = await spawnNode("./fake-node.ts", {
+    REDIS_PATH: redis.socketPath,
+    HB_INTERVAL: String(INTERVAL),
+    REQUESTS_TIMEOUT: String(REQUESTS_TIMEOUT),
   });
-  let seq = 0;
-  const waiting = new Map<number, (body: never) => void>();
-  const uid = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`node exited with ${code}`)));
-    child.on("message", (msg: { id?: number; ready?: boolean; uid?: string }) => {
-      if (msg.ready) resolve(msg.uid!);
-      else if (msg.id !== undefined) waiting.get(msg.id)?.(msg as never);
-    });
-  });
-  const node: Node = {
-    child,
-    uid,
-    call: (cmd, args = {}) =>
-      new Promise((resolve) => {
-        const id = ++seq;
-        waiting.set(id, resolve as (body: never) => void);
-        child.send({ id, cmd, ...args });
-      }),
-  };
   nodes.push(node);
   return node;
 }
