@@ -128,6 +128,27 @@ export class RedisLink {
     for (const listener of this.#listeners) listener.linkChanged(reason);
   }
 
+  /** Resolves when both connections are ready, or after `timeout` ms. */
+  whenUp(timeout: number): Promise<void> {
+    if (this.#up) return Promise.resolve();
+    return new Promise((resolve) => {
+      const listener: LinkListener = {
+        linkChanged: () => {
+          if (!this.#up) return;
+          clearTimeout(timer);
+          this.#listeners.delete(listener);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#listeners.delete(listener);
+        resolve();
+      }, timeout);
+      timer.unref?.();
+      this.#listeners.add(listener);
+    });
+  }
+
   /** Whether both connections are ready. */
   get up(): boolean {
     return this.#up;

@@ -106,7 +106,8 @@ export class RedisAdapter extends ClusterAdapter {
         resolve();
       });
     });
-    return bounded.then(() => super.init());
+    // Nor while the clients are still connecting: degraded mode is for losing Redis.
+    return bounded.then(() => this.#link.whenUp(this.requestsTimeout)).then(() => super.init());
   }
 
   override async close(): Promise<void> {
