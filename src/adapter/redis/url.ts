@@ -22,7 +22,7 @@ export interface RedisMessageQueue {
   readonly emitter: Emitter;
   /** The publish client (node-redis), connected or connecting. */
   readonly client: RedisClient;
-  /** Settles when the first connection is made (rejects if the URL is invalid). */
+  /** Settles when the first connection is made. */
   readonly ready: Promise<void>;
   /** Closes the connection. Close the server (its adapters) first. */
   close(): Promise<void>;
@@ -35,7 +35,8 @@ interface RedisModule {
 /**
  * Connects to Redis at `url` (`redis://[user:pass@]host:port[/db]`, `rediss://` for
  * TLS) with a reconnect strategy that never gives up, and returns the adapter factory
- * and an emitter. Needs the `redis` package (a peer dependency).
+ * and an emitter. Needs the `redis` package (a peer dependency). Throws at once for a
+ * URL that is not a Redis URL.
  *
  * @example
  * ```ts
