@@ -36,18 +36,22 @@ export interface Refusal {
 
 const KEYS = ["EIO", "transport", "sid", "j"] as const;
 
-function decode(text: string): string | null {
+/**
+ * Percent-decodes `text`; malformed encoding is kept as it is, so it simply matches no
+ * version, transport or session (each then gets its own error code).
+ */
+function decode(text: string): string {
   if (text.indexOf("%") === -1 && text.indexOf("+") === -1) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, " "));
   } catch {
-    return null;
+    return text;
   }
 }
 
 /**
- * Parses the Engine.IO parameters out of a request URL. A parameter given twice or
- * badly percent-encoded makes it a refusal (RELIABILITY A1-3: one rule, every time).
+ * Parses the Engine.IO parameters out of a request URL. A parameter given twice makes
+ * it a refusal (RELIABILITY A1-3: one rule, every time).
  *
  * @internal
  */
@@ -67,10 +71,8 @@ export function parseQuery(url: string): EngineQuery | Refusal {
     from = amp + 1;
     if (rawKey.length === 0) continue;
     const key = decode(rawKey);
-    if (key === null) return { code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "malformed query" };
     if (!(KEYS as readonly string[]).includes(key)) continue;
     const value = hasValue ? decode(text.slice(eq + 1, amp)) : "";
-    if (value === null) return { code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "malformed query" };
     const name = key as (typeof KEYS)[number];
     if (query[name] !== undefined) {
       return { code: "PW_ERR_ENGINE_BAD_REQUEST", reason: `repeated query parameter ${name}` };

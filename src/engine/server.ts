@@ -621,7 +621,8 @@ function unknownSid(sid: string): Refusal {
     code: "PW_ERR_ENGINE_UNKNOWN_SID",
     reason:
       "closed, expired, or opened on another server (behind a load balancer, enable sticky sessions)",
-    context: { sid: sid.length > 64 ? sid.slice(0, 64) + "..." : sid },
+    // Not the sid itself: it may be a live bearer token of another node (RELIABILITY D4).
+    context: { name: "UNKNOWN_SID", sidLength: sid.length },
   };
 }
 

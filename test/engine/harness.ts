@@ -1,7 +1,7 @@
 // Shared helpers for the engine's integration and hostile-input tests: a server on
 // 127.0.0.1:0, raw HTTP requests, raw sockets and ws clients.
 import { once } from "node:events";
-import type { IncomingHttpHeaders, RequestListener, Server } from "node:http";
+import type { IncomingHttpHeaders, RequestListener, Server, ServerOptions } from "node:http";
 import { createServer, request as httpRequest } from "node:http";
 import type { Socket } from "node:net";
 import { connect } from "node:net";
@@ -23,9 +23,16 @@ const open: Harness[] = [];
 /** Starts an engine on 127.0.0.1:0; `echo` wires every session to echo its messages. */
 export async function startEngine(
   options: EngineServerOptions = {},
-  { echo = true, handler }: { echo?: boolean; handler?: RequestListener } = {},
+  {
+    echo = true,
+    handler,
+    serverOptions = {},
+  }: { echo?: boolean; handler?: RequestListener; serverOptions?: ServerOptions } = {},
 ): Promise<Harness> {
-  const http = createServer(handler ?? ((_req, res) => res.writeHead(404).end("not found")));
+  const http = createServer(
+    serverOptions,
+    handler ?? ((_req, res) => res.writeHead(404).end("not found")),
+  );
   const engine = new EngineServer(http, options);
   const sessions: EngineSession[] = [];
   engine.on("connection", (session) => {
@@ -255,4 +262,77 @@ export function clientFrame(opcode: number, payload: Buffer, { fin = true, rsv =
   const masked = Buffer.alloc(length);
   for (let i = 0; i < length; i++) masked[i] = payload[i]! ^ mask[i % 4]!;
   return Buffer.concat([Buffer.from(header), mask, masked]);
+}
+
+/** A server frame as read off a raw socket. */
+export interface ServerFrame {
+  fin: boolean;
+  opcode: number;
+  payload: Buffer;
+}
+
+/** A hand-made WebSocket client on a raw socket: sends raw bytes, parses server frames. */
+export interface RawWebSocket {
+  socket: Socket;
+  /** Frames received after the 101. */
+  frames: ServerFrame[];
+  /** The status line and headers of the handshake answer. */
+  head: string;
+  /** Resolves with the code of the server's close frame (or null) when the socket closes. */
+  closed: Promise<number | null>;
+}
+
+export function rawWebSocket(
+  port: number,
+  path: string,
+  extra: Record<string, string> = {},
+): Promise<RawWebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.on("error", () => {});
+    let buffer = Buffer.alloc(0);
+    let head: string | null = null;
+    const frames: ServerFrame[] = [];
+    let closeCode: number | null = null;
+    const closed = new Promise<number | null>((done) => socket.on("close", () => done(closeCode)));
+    socket.on("data", (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (head === null) {
+        const end = buffer.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        head = buffer.subarray(0, end).toString("latin1");
+        buffer = buffer.subarray(end + 4);
+        if (!head.startsWith("HTTP/1.1 101")) {
+          reject(new Error(head.split("\r\n")[0]));
+          socket.destroy();
+          return;
+        }
+        resolve({ socket, frames, head, closed });
+      }
+      for (;;) {
+        if (buffer.length < 2) return;
+        let length = buffer[1]! & 127;
+        let offset = 2;
+        if (length === 126) {
+          if (buffer.length < 4) return;
+          length = buffer.readUInt16BE(2);
+          offset = 4;
+        } else if (length === 127) {
+          if (buffer.length < 10) return;
+          length = Number(buffer.readBigUInt64BE(2));
+          offset = 10;
+        }
+        if (buffer.length < offset + length) return;
+        const frame = {
+          fin: (buffer[0]! & 0x80) !== 0,
+          opcode: buffer[0]! & 15,
+          payload: Buffer.from(buffer.subarray(offset, offset + length)),
+        };
+        frames.push(frame);
+        if (frame.opcode === 8) closeCode = length >= 2 ? frame.payload.readUInt16BE(0) : null;
+        buffer = buffer.subarray(offset + length);
+      }
+    });
+    socket.write(upgradeHead(path, extra));
+  });
 }

@@ -33,8 +33,8 @@ describe("parseQuery", () => {
     expect(isRefusal(parseQuery("/e/?EIO=4&transport=polling&transport=websocket"))).toBe(true);
   });
 
-  it("refuses malformed percent-encoding", () => {
-    expect(isRefusal(parseQuery("/e/?EIO=%E0%A4%A&transport=polling"))).toBe(true);
+  it("keeps malformed percent-encoding as it is, so it matches nothing", () => {
+    expect(parseQuery("/e/?EIO=%E0%A4%A&sid=%ff")).toMatchObject({ EIO: "%E0%A4%A", sid: "%ff" });
   });
 
   it("does not read prototype keys as parameters", () => {
