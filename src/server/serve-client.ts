@@ -30,9 +30,12 @@ const CLIENT_FILES = new Set([
 
 /**
  * Where the bundle is: `dist/client-bundle/` of the package, seen from the sources
- * (`src/server/`, run by tsx or vitest) or from the build (`dist/server/`).
+ * (`src/server/`, run by tsx or vitest) or from the build (`dist/server/`). Each ends
+ * with a slash.
+ *
+ * @internal Exported for tests.
  */
-const CANDIDATES = [
+export const CANDIDATES = [
   fileURLToPath(new URL("../../dist/client-bundle/", import.meta.url)),
   fileURLToPath(new URL("../client-bundle/", import.meta.url)),
 ];
