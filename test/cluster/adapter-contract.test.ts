@@ -157,6 +157,19 @@ for (const [kind, make] of Object.entries(kinds)) {
       expect(there.events()).toEqual(cluster.distinct === 1 ? ["local", "end"] : ["end"]);
     });
 
+    it("encodes a broadcast once per node: its recipients there share the same parts", async () => {
+      cluster = await make();
+      const [n0, , n2] = cluster.nodes as [FakeHost, FakeHost, FakeHost];
+      const there = [n2.connect(), n2.connect(), n2.connect()];
+      const here = [n0.connect(), n0.connect()];
+      n0.adapter.broadcast({ type: 2, nsp: "/", data: ["once", "x"] }, { rooms: new Set() });
+      await until(() => [...there, ...here].every((s) => s.received.length === 1));
+      for (const group of [there, here]) {
+        const parts = new Set(group.map((s) => s.received[0]!.parts));
+        expect(parts.size).toBe(1);
+      }
+    });
+
     it("carries the volatile and compress flags to every node's writes", async () => {
       cluster = await make();
       const s = cluster.nodes[2]!.connect();

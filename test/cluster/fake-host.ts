@@ -13,6 +13,8 @@ import { encode, type Packet } from "../../src/protocol/index.js";
 export interface Received {
   /** `[event, ...args]` */
   data: unknown[];
+  /** The prepared parts, to check that a broadcast was encoded once per node. */
+  parts: readonly PreparedPart[];
   id?: number;
   flags: WriteFlags;
 }
@@ -37,6 +39,7 @@ export class FakeSocket implements AdapterSocket {
     if (!/^[25]/.test(text)) throw new Error(`not an event: ${text}`);
     this.received.push({
       data: packet.data as unknown[],
+      parts,
       ...(packet.id === undefined ? {} : { id: packet.id }),
       flags,
     });
