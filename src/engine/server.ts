@@ -32,6 +32,7 @@ import { DeadlineScheduler } from "./scheduler.js";
 import type { SessionHost } from "./session.js";
 import { EngineSession } from "./session.js";
 import { randomSid } from "./sid.js";
+import { checkQuery, originRefusal, unknownSid } from "./verify.js";
 import { WebSocketTransport } from "./websocket.js";
 
 /** What `connection_error` listeners receive, as engine.io's event. */
@@ -61,12 +62,6 @@ export interface EngineServerEventMap {
   /** The server closed. */
   close: [];
 }
-
-/** The transports this server knows, looked up without touching prototypes (CVE-2023-31125). */
-const TRANSPORTS = new Map<string, "polling" | "websocket">([
-  ["polling", "polling"],
-  ["websocket", "websocket"],
-]);
 
 const kUpgradeSid = Symbol("pushwire.upgradeSid");
 type UpgradeRequest = IncomingMessage & { [kUpgradeSid]?: string };
@@ -585,53 +580,4 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> implements 
 
 function isHttpServer(value: unknown): value is HttpServer | HttpsServer {
   return value instanceof EventEmitter && typeof (value as HttpServer).listen === "function";
-}
-
-/** Checks the query parameters every request must carry (spec: "Query parameters"). */
-function checkQuery(query: EngineQuery, opts: ResolvedOptions, upgrade: boolean): Refusal | null {
-  if (query.EIO !== "4") {
-    return { code: "PW_ERR_ENGINE_UNSUPPORTED_PROTOCOL_VERSION", context: { protocol: query.EIO } };
-  }
-  const transport = query.transport === undefined ? undefined : TRANSPORTS.get(query.transport);
-  if (transport === undefined || (transport === "polling" ? !opts.polling : !opts.websocket)) {
-    return { code: "PW_ERR_ENGINE_UNKNOWN_TRANSPORT", context: { transport: query.transport } };
-  }
-  if (query.j !== undefined) {
-    return { code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "JSONP is not supported" };
-  }
-  if (upgrade && transport !== "websocket") {
-    return {
-      code: "PW_ERR_ENGINE_BAD_REQUEST",
-      reason: "transport mismatch",
-      context: { name: "TRANSPORT_MISMATCH" },
-    };
-  }
-  if (!upgrade && transport !== "polling") {
-    return {
-      code: "PW_ERR_ENGINE_BAD_REQUEST",
-      reason: "websocket needs an upgrade request",
-      context: { name: "TRANSPORT_HANDSHAKE_ERROR" },
-    };
-  }
-  return null;
-}
-
-function unknownSid(sid: string): Refusal {
-  return {
-    code: "PW_ERR_ENGINE_UNKNOWN_SID",
-    reason:
-      "closed, expired, or opened on another server (behind a load balancer, enable sticky sessions)",
-    // Not the sid itself: it may be a live bearer token of another node (RELIABILITY D4).
-    context: { name: "UNKNOWN_SID", sidLength: sid.length },
-  };
-}
-
-function originRefusal(verdict: Extract<OriginVerdict, { ok: false }>): Refusal {
-  return verdict.status === 400
-    ? {
-        code: "PW_ERR_ENGINE_BAD_REQUEST",
-        reason: verdict.reason,
-        context: { name: "INVALID_ORIGIN" },
-      }
-    : { code: "PW_ERR_ENGINE_FORBIDDEN", reason: verdict.reason, context: { name: "ORIGIN" } };
 }
