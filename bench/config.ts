@@ -11,6 +11,8 @@ export interface Flags {
   soak: boolean;
   soakSeconds: number | undefined;
   repeats: number | undefined;
+  /** Seconds to wait, before each run, for the server's core to be quiet (0: do not wait). */
+  quietWait: number;
   /** Broadcasts per event-loop turn in the broadcast scenario. */
   perTurn: number | undefined;
   /** Server keys to run (all when empty). */
@@ -30,6 +32,8 @@ const HELP = `usage: npm run bench [-- options]
   --soak-seconds N   soak length (default 180)
   --repeats N        runs per server and scenario (quick: 1, full: 3)
   --per-turn N       broadcasts per event-loop turn in the broadcast scenario
+  --quiet-wait N     before each run, wait up to N s for other processes to leave the
+                     server's core (for figures on a shared machine)
   --servers a,b      only these servers: socketio, raw-ws, raw-ws-coalesced, pushwire
   --scenarios a,b    only these scenarios: ${SCENARIOS.join(", ")}
 `;
@@ -61,6 +65,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     soakSeconds: undefined,
     repeats: undefined,
     perTurn: undefined,
+    quietWait: 0,
     servers: [],
     scenarios: [],
     help: false,
@@ -84,6 +89,9 @@ export function parseFlags(argv: readonly string[]): Flags {
         break;
       case "--per-turn":
         flags.perTurn = positive(name, value());
+        break;
+      case "--quiet-wait":
+        flags.quietWait = positive(name, value());
         break;
       case "--servers":
         flags.servers = list(value());

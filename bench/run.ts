@@ -12,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle } from "./build.js";
 import { describeScale, parseFlags, scaleFor, usage, type ScenarioKey } from "./config.js";
-import { choosePinning, clockTicks, pinSelf, raiseFileLimit } from "./proc.js";
+import { choosePinning, clockTicks, coreBusyTicks, pinSelf, raiseFileLimit } from "./proc.js";
 import { qualityNotes, renderTable, type Column, type Figures } from "./report.js";
 import { runScenario, type Context, type ServerSpec } from "./scenarios.js";
 import { median } from "./stats.js";
@@ -24,6 +24,26 @@ const PAYLOAD = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-
 function rotate<T>(items: readonly T[], by: number): T[] {
   const k = items.length === 0 ? 0 : by % items.length;
   return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/**
+ * Waits up to `seconds` for a second in which other processes use less than 10% of
+ * `core`; returns how busy the last second was (%).
+ */
+async function waitForQuiet(
+  core: string | null,
+  seconds: number,
+  ticksPerSecond: number,
+): Promise<number> {
+  if (!core || seconds <= 0) return Number.NaN;
+  let busy = Number.NaN;
+  for (let waited = 0; waited < seconds; waited++) {
+    const before = coreBusyTicks(core);
+    await new Promise((r) => setTimeout(r, 1000));
+    busy = ((coreBusyTicks(core) - before) / ticksPerSecond) * 100;
+    if (busy < 10) break;
+  }
+  return busy;
 }
 
 function machine(): string {
@@ -112,6 +132,9 @@ async function main(): Promise<void> {
     for (const scenario of scale.scenarios) {
       for (const server of rotate(runnable, rep + scale.scenarios.indexOf(scenario))) {
         if (scenario === "polling" && !server.polling) continue;
+        // Minutes long and judged against its own baseline: once is enough.
+        if (scenario === "soak" && rep > 0) continue;
+        await waitForQuiet(pinning.server, flags.quietWait, ticks);
         const t0 = Date.now();
         try {
           const figures = await runScenario(scenario, server, ctx, log);

@@ -326,65 +326,106 @@ function polling(server: ServerSpec, ctx: Context): Promise<Figures> {
   });
 }
 
+interface SoakCycle {
+  loadedStart: ServerStats;
+  loadedEnd: ServerStats;
+  after: ServerStats;
+  churn: { closed: number; opened: number; failed: number };
+  check: { reordered: number; skipped: number; unexpectedCloses: number };
+}
+
+/**
+ * One soak cycle: connect, hold with churn and a broadcast a second, then everyone leaves
+ * gracefully and the server is measured once it counts no client.
+ */
+async function soakCycle(
+  srv: BenchChild,
+  load: BenchChild,
+  port: number,
+  ctx: Context,
+  size: { connections: number; seconds: number; churnPerSecond: number; first: number },
+  log: ((line: string) => void) | null,
+): Promise<SoakCycle> {
+  await connect(load, port, ctx, size.connections, "websocket", 100);
+  const loadedStart = await srv.call<ServerStats>("stats", { gc: true });
+  await load.call("arm", { event: "s", first: size.first, count: size.seconds });
+  await load.call("churnStart", { perSecond: size.churnPerSecond });
+  const ticks = srv.call(
+    "broadcast",
+    {
+      event: "s",
+      first: size.first,
+      count: size.seconds,
+      perTurn: 1,
+      intervalMs: 1000,
+      payload: ctx.payload,
+    },
+    (size.seconds + 60) * 1000,
+  );
+  const started = Date.now();
+  const timer = setInterval(() => {
+    void srv
+      .call<ServerStats>("stats", { gc: false })
+      .then((st) =>
+        log?.(
+          `  soak ${Math.round((Date.now() - started) / 1000)} s: ${st.clients} clients, ` +
+            `RSS ${(st.rss / MiB).toFixed(0)} MiB, heap ${(st.heapUsed / MiB).toFixed(0)} MiB, ${st.handleCount} handles`,
+        ),
+      );
+  }, ctx.scale.soak.sampleSeconds * 1000);
+  try {
+    await ticks;
+  } finally {
+    clearInterval(timer);
+  }
+  const churn = await load.call<SoakCycle["churn"]>("churnStop");
+  await sleep(2000); // let the last round of reconnects finish
+  const check = await load.call<SoakCycle["check"]>("streamCheck");
+  const loadedEnd = await srv.call<ServerStats>("stats", { gc: true });
+  await load.call("closeAll", { graceful: true });
+  await waitForClients(srv, 0, 60_000);
+  await sleep(2000);
+  const after = await srv.call<ServerStats>("stats", { gc: true });
+  return { loadedStart, loadedEnd, after, churn, check };
+}
+
 /**
  * Soak (issue 8): connections held with churn and a broadcast a second; memory and
- * handles must come back once everyone has left.
+ * handles must come back once everyone has left. The baseline is taken after a small
+ * cycle of the same shape, so that code compiled and pools sized on first use count as
+ * baseline rather than growth.
  */
 function soak(server: ServerSpec, ctx: Context, log: (line: string) => void): Promise<Figures> {
   const s = ctx.scale.soak;
   return withProcesses(server, ctx, async (srv, load, port) => {
-    // Warm-up through every path the soak takes (connect, broadcast, graceful close), so
-    // that code compiled on first use is in the baseline rather than counted as growth.
-    await connect(load, port, ctx, 1000);
-    await stream(srv, load, ctx, { event: "s", first: 0, count: 5, perTurn: 1 });
-    await load.call("closeAll", { graceful: true });
-    await waitForClients(srv, 0);
-    await sleep(1000);
-    const before = await srv.call<ServerStats>("stats", { gc: true });
-    await connect(load, port, ctx, s.connections, "websocket", 100);
-    const loadedStart = await srv.call<ServerStats>("stats", { gc: true });
-    await load.call("arm", { event: "s", first: 0, count: s.seconds });
-    await load.call("churnStart", { perSecond: s.churnPerSecond });
-    const ticks = srv.call(
-      "broadcast",
-      {
-        event: "s",
-        first: 0,
-        count: s.seconds,
-        perTurn: 1,
-        intervalMs: 1000,
-        payload: ctx.payload,
-      },
-      (s.seconds + 60) * 1000,
+    const warm = await soakCycle(
+      srv,
+      load,
+      port,
+      ctx,
+      { connections: 1000, seconds: 5, churnPerSecond: s.churnPerSecond, first: 0 },
+      null,
     );
-    const started = Date.now();
-    const timer = setInterval(() => {
-      void srv
-        .call<ServerStats>("stats", { gc: false })
-        .then((st) =>
-          log(
-            `  soak ${Math.round((Date.now() - started) / 1000)} s: ${st.clients} clients, ` +
-              `RSS ${(st.rss / MiB).toFixed(0)} MiB, heap ${(st.heapUsed / MiB).toFixed(0)} MiB, ${st.handleCount} handles`,
-          ),
-        );
-    }, s.sampleSeconds * 1000);
-    try {
-      await ticks;
-    } finally {
-      clearInterval(timer);
+    const before = warm.after;
+    const run = await soakCycle(
+      srv,
+      load,
+      port,
+      ctx,
+      {
+        connections: s.connections,
+        seconds: s.seconds,
+        churnPerSecond: s.churnPerSecond,
+        first: 1000,
+      },
+      log,
+    );
+    const { loadedStart, loadedEnd, after, churn, check } = run;
+    if (after.handleCount !== before.handleCount) {
+      log(
+        `  ${server.label} handles before ${JSON.stringify(before.handles)}, after ${JSON.stringify(after.handles)}`,
+      );
     }
-    const churn = await load.call<{ closed: number; opened: number; failed: number }>("churnStop");
-    await sleep(2000); // let the last round of reconnects finish
-    const check = await load.call<{
-      reordered: number;
-      skipped: number;
-      unexpectedCloses: number;
-    }>("streamCheck");
-    const loadedEnd = await srv.call<ServerStats>("stats", { gc: true });
-    await load.call("closeAll", { graceful: true });
-    await waitForClients(srv, 0, 60_000);
-    await sleep(2000);
-    const after = await srv.call<ServerStats>("stats", { gc: true });
     return {
       "soak.rssBeforeMiB": before.rss / MiB,
       "soak.rssLoadedStartMiB": loadedStart.rss / MiB,
