@@ -135,6 +135,8 @@ export class Proxy {
     forward(client, upstream);
     forward(upstream, client);
     const end = () => {
+      // Through a blackhole, a close does not reach the other side either.
+      if (this.#blackholed && !(client.destroyed && upstream.destroyed)) return;
       this.#pairs.delete(pair);
       client.destroy();
       upstream.destroy();
@@ -155,8 +157,15 @@ export class Proxy {
     this.#blackholed = true;
   }
 
+  /** Carries bytes again; connections whose other side closed meanwhile are closed. */
   restore(): void {
     this.#blackholed = false;
+    for (const [a, b] of this.#pairs) {
+      if (a.destroyed || b.destroyed) {
+        a.destroy();
+        b.destroy();
+      }
+    }
   }
 
   reset(): void {
