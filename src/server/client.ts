@@ -192,10 +192,12 @@ export class Client implements NamespaceClient, DeadlineNode {
 
   /** Answers a CONNECT with CONNECT_ERROR; the connection stays open. */
   #refuse(name: string, code: ErrorCode, message: string): void {
-    // The message is socket.io's where it has one ("Invalid namespace"); the code says
-    // which refusal it is.
+    // "Invalid namespace" exactly as socket.io (and the protocol test suite) has it;
+    // refusals socket.io does not make carry their code.
+    const data =
+      code === "PW_ERR_SERVER_INVALID_NAMESPACE" ? { message } : { message, data: { code } };
     this._packet(
-      { type: PacketType.CONNECT_ERROR, nsp: name, data: { message, data: { code } } },
+      { type: PacketType.CONNECT_ERROR, nsp: name, data },
       { volatile: false, compress: true },
     );
   }

@@ -17,6 +17,7 @@ import type {
 import type { RawData } from "../engine/connection.js";
 import { PushwireError } from "../errors.js";
 import { PacketType, type Packet } from "../protocol/index.js";
+import { deferAnnounce } from "./announce.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import type { ServerContext, SocketClient } from "./context.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
@@ -497,12 +498,20 @@ export class Namespace<
     done: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | null) => void,
   ): void {
     this.sockets.set(socket.id, socket);
-    // The CONNECT answer leaves before any user code runs, so that whatever the
-    // `connection` listeners send arrives after it.
     socket._onconnect();
     done(socket);
-    this.emitReserved("connect", socket);
-    this.emitReserved("connection", socket);
+    // The `connection` listeners run a timer tick later, after the CONNECT answer left
+    // on its own (see announce.ts). Packets the client sends meanwhile wait in the socket.
+    deferAnnounce(() => {
+      try {
+        if (socket.connected) {
+          this.emitReserved("connect", socket);
+          this.emitReserved("connection", socket);
+        }
+      } finally {
+        socket._ready();
+      }
+    });
   }
 
   #operator(): BroadcastOperator<

@@ -141,9 +141,16 @@ export function fakeServer(options: ServerOptions = {}): FakeServer {
       const prefix = nsp === "/" ? "" : `${nsp},`;
       conn.receive(`0${prefix}${auth ? JSON.stringify(auth) : ""}`);
       await until(() => conn.texts.some((t) => t.startsWith(`0${prefix}{`) || t.startsWith("4")));
+      await announced();
       return conn;
     },
   };
+}
+
+/** Waits until the `connection` listeners of sockets connected so far have run. */
+export function announced(): Promise<void> {
+  // The server announces new sockets on one zero-delay timer; a timer set now fires after it.
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Waits (on the event loop, not on wall-clock thresholds) until `check()` holds. */
