@@ -106,6 +106,28 @@ describe.each(targets)("client connection against $name", (target) => {
     }
   });
 
+  it("keeps the server's cookies with withCredentials on Node and sends them back, up to the WebSocket upgrade", async () => {
+    await server.close();
+    server = await startServer(target, { cookie: true });
+    const upgradeCookies: Array<string | undefined> = [];
+    server.http.on("upgrade", (req) => upgradeCookies.push(req.headers.cookie));
+    const socket = clients.open(server.url(), { withCredentials: true });
+    await once(socket, "connect");
+    if (socket.io.engine!.transport.name !== "websocket") await once(socket.io.engine!, "upgrade");
+    expect(upgradeCookies).toEqual([`io=${socket.io.engine!.id}`]);
+  });
+
+  it("sends no cookie without withCredentials", async () => {
+    await server.close();
+    server = await startServer(target, { cookie: true });
+    const upgradeCookies: Array<string | undefined> = [];
+    server.http.on("upgrade", (req) => upgradeCookies.push(req.headers.cookie));
+    const socket = clients.open(server.url());
+    await once(socket, "connect");
+    if (socket.io.engine!.transport.name !== "websocket") await once(socket.io.engine!, "upgrade");
+    expect(upgradeCookies).toEqual([undefined]);
+  });
+
   it("reports a middleware refusal as connect_error with its message and data, and stays down", async () => {
     server.io.of("/private").use((_s: any, next: (err?: Error) => void) => {
       next(Object.assign(new Error("not authorized"), { data: { code: 401 } }));
