@@ -43,7 +43,7 @@ export class Manager<
   implements SocketManager<ListenEvents, EmitEvents>
 {
   /** The Engine.IO connection; a new one for each (re)connection. */
-  engine: Engine | undefined;
+  engine!: Engine;
   readonly opts: ManagerOptions;
   /** @internal */
   _readyState: "opening" | "open" | "closed" = "closed";
@@ -251,7 +251,7 @@ export class Manager<
     this._readyState = "open";
     this.emitReserved("open");
     for (const socket of this.#nsps.values()) if (socket.active) socket._onopen();
-    const engine = this.engine!;
+    const engine = this.engine;
     engine.on("ping", this.#onping);
     engine.on("data", this.#ondata);
     engine.on("error", this.#onerror);
@@ -323,7 +323,7 @@ export class Manager<
   /** Encodes and writes one packet. @internal */
   _packet(packet: Packet, options?: { compress?: boolean }): void {
     const parts = encode(packet);
-    const engine = this.engine!;
+    const engine = this.engine;
     let blobs = false;
     for (let i = 1; i < parts.length; i++) if (!(parts[i] instanceof Uint8Array)) blobs = true;
     if (!blobs && this.#blobQueue === null) {
@@ -370,7 +370,7 @@ export class Manager<
 
   #onclose = (reason: string, description?: DisconnectDescription): void => {
     this.#cleanup();
-    this.engine?.close();
+    (this.engine as Engine | undefined)?.close();
     this.backoff.reset();
     this._readyState = "closed";
     this.emitReserved("close", reason, description);

@@ -60,8 +60,8 @@ export interface SocketManager<
   ListenEvents extends EventsMap,
   EmitEvents extends EventsMap,
 > extends Emitter<object, object, ManagerReservedEvents> {
-  /** The Engine.IO connection; a new one for each (re)connection. */
-  engine: Engine | undefined;
+  /** The Engine.IO connection; a new one for each (re)connection (none before the first). */
+  engine: Engine;
   readonly opts: ManagerOptions;
   /** @internal */
   readonly _autoConnect: boolean;
@@ -255,7 +255,7 @@ export class Socket<
       this.#registerAck(id, data.pop() as Ack);
       packet.id = id;
     }
-    const engine = this.io.engine;
+    const engine = this.io.engine as Engine | undefined;
     const writable = engine?.transport?.writable === true;
     const connected = this.connected && !engine?._hasPingExpired();
     if (flags.volatile && !writable) {
