@@ -419,8 +419,9 @@ export class Engine extends Emitter<object, object, EngineReservedEvents> {
       this.writeBuffer.length > 0
     ) {
       const packets = this.#writablePackets();
-      this.transport.send(packets);
+      // Set before send: a transport may drain synchronously (an in-process loopback).
       this.#prevBufferLen = packets.length;
+      this.transport.send(packets);
       if (this.hasListeners("flush")) this.emitReserved("flush");
     }
   }
@@ -457,7 +458,14 @@ export class Engine extends Emitter<object, object, EngineReservedEvents> {
     return this;
   }
 
-  /** Alias of {@link Engine.write}. */
+  /**
+   * Alias of {@link Engine.write}.
+   *
+   * @example
+   * ```ts
+   * engine.send("4hello");
+   * ```
+   */
   send(data: string | Uint8Array, options?: { compress?: boolean }, callback?: () => void): this {
     return this.write(data, options, callback);
   }

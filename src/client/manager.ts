@@ -235,7 +235,14 @@ export class Manager<
     return this;
   }
 
-  /** Alias of {@link Manager.open}. */
+  /**
+   * Alias of {@link Manager.open}.
+   *
+   * @example
+   * ```ts
+   * manager.connect((err) => err && console.log(err.message));
+   * ```
+   */
   connect(callback?: (err?: Error) => void): this {
     return this.open(callback);
   }

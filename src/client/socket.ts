@@ -203,7 +203,14 @@ export class Socket<
     return this;
   }
 
-  /** Alias of {@link Socket.connect}. */
+  /**
+   * Alias of {@link Socket.connect}.
+   *
+   * @example
+   * ```ts
+   * socket.open();
+   * ```
+   */
   open(): this {
     return this.connect();
   }
@@ -509,7 +516,14 @@ export class Socket<
     return this;
   }
 
-  /** Alias of {@link Socket.disconnect}. */
+  /**
+   * Alias of {@link Socket.disconnect}.
+   *
+   * @example
+   * ```ts
+   * socket.close();
+   * ```
+   */
   close(): this {
     return this.disconnect();
   }

@@ -18,7 +18,9 @@
  *   engine then closes it); `onClose(description)` when the peer or the network closed
  *   it.
  * - `send(packets)` is called only while `writable`; it sets `writable` to false until
- *   it calls `onDrain()`. Packets carry text or `Uint8Array` data.
+ *   it calls `onDrain()`, which it may do before `send` returns (an in-process
+ *   transport), once it no longer reads `packets`. Packets carry text or `Uint8Array`
+ *   data.
  * - `pause(onPause)` stops receiving (a pending poll may finish) and calls `onPause`
  *   once nothing is in flight: the engine then switches to the upgraded transport.
  * - `close()` tells the peer when it can, releases every resource, and reports

@@ -149,6 +149,22 @@ describe("engine client: writes", () => {
     expect(e.writeBuffer).toEqual([]);
   });
 
+  it("lets a transport drain synchronously inside send, as an in-process one does", () => {
+    const Sync = fakeTransport("sync");
+    const e = new Engine({ hostname: "example.test", transports: [Sync] });
+    const t = last();
+    const send = t.send.bind(t);
+    t.send = (packets) => {
+      send(packets);
+      t.drain();
+    };
+    t.accept();
+    t.handshake();
+    for (const data of ["a", "b", "c"]) e.write(data);
+    expect(t.messages()).toEqual(["a", "b", "c"]);
+    expect(e.writeBuffer).toEqual([]);
+  });
+
   it("keeps each polling payload within the server's maxPayload", () => {
     const { e, t } = open({}, { maxPayload: 20 });
     e.write("first");
