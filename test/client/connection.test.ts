@@ -40,15 +40,33 @@ describe.each(targets)("client connection against $name", (target) => {
   });
 
   it("multiplexes namespaces of one server on one Engine.IO connection", async () => {
-    const connIds: string[] = [];
-    server.io.of("/a").on("connection", (s: any) => connIds.push(s.conn.id));
-    server.io.of("/b").on("connection", (s: any) => connIds.push(s.conn.id));
+    const serverSides = [
+      once(server.io.of("/a"), "connection"),
+      once(server.io.of("/b"), "connection"),
+    ];
     const a = clients.track(io(server.url("/a")));
     const b = clients.track(io(server.url("/b")));
     expect(a.io).toBe(b.io);
     await Promise.all([once(a, "connect"), once(b, "connect")]);
-    expect(connIds).toHaveLength(2);
-    expect(connIds[0]).toBe(connIds[1]);
+    const [[sa], [sb]] = await Promise.all(serverSides);
+    expect(sa.conn.id).toBe(sb.conn.id);
+    expect(sa.conn.id).toBe(a.io.engine.id);
+  });
+
+  it("has the server's connection handler run by the time connect fires, as socket.io's testing recipe assumes", async () => {
+    let serverSocket: any;
+    server.io.on("connection", (s: any) => {
+      serverSocket = s;
+    });
+    server.io.of("/second").on("connection", (s: any) => {
+      serverSocket = s;
+    });
+    const socket = clients.open(server.url());
+    await once(socket, "connect");
+    expect(serverSocket?.id).toBe(socket.id);
+    const second = clients.track(io(server.url("/second"), { forceNew: false }));
+    await once(second, "connect");
+    expect(serverSocket?.id).toBe(second.id);
   });
 
   it("opens a separate connection with forceNew, with multiplex: false, and for a namespace already in use", async () => {
@@ -81,10 +99,10 @@ describe.each(targets)("client connection against $name", (target) => {
       if (tokens.length === 1) s.disconnect();
     });
     const socket = clients.open(server.url(), { auth });
-    // The DISCONNECT may come in the same polling payload as the CONNECT answer.
-    await Promise.all([once(socket, "connect"), once(socket, "disconnect")]);
+    await once(socket, "disconnect");
+    const second = once(server.io, "connection");
     socket.connect();
-    await once(socket, "connect");
+    await Promise.all([once(socket, "connect"), second]);
     expect(tokens).toEqual([{ attempt: 1 }, { attempt: 2 }]);
   });
 
@@ -193,15 +211,17 @@ describe.each(targets)("client connection against $name", (target) => {
   });
 
   it("lets a Manager hold several namespaces with their own options", async () => {
-    const auths: unknown[] = [];
-    server.io.of("/x").on("connection", (s: any) => auths.push(s.handshake.auth));
-    server.io.of("/y").on("connection", (s: any) => auths.push(s.handshake.auth));
+    const serverSides = [
+      once(server.io.of("/x"), "connection"),
+      once(server.io.of("/y"), "connection"),
+    ];
     const manager = new Manager(server.url());
     const x = clients.track(manager.socket("/x", { auth: { ns: "x" } }));
     const y = clients.track(manager.socket("/y", { auth: { ns: "y" } }));
     expect(manager.socket("/x")).toBe(x);
     await Promise.all([once(x, "connect"), once(y, "connect")]);
-    expect(auths).toEqual(expect.arrayContaining([{ ns: "x" }, { ns: "y" }]));
+    const [[sx], [sy]] = await Promise.all(serverSides);
+    expect([sx.handshake.auth, sy.handshake.auth]).toEqual([{ ns: "x" }, { ns: "y" }]);
   });
 
   it("emits open on the manager and close with 'forced close' once the last socket leaves", async () => {
