@@ -96,10 +96,12 @@ describe.each(targets)("browser client against the $name server", (target) => {
 
   it("runs the seed's page on the served socket.io.js and receives pushed events", async () => {
     const bundle = page.waitForResponse((r) => r.url().endsWith("/socket.io/socket.io.js"));
+    const connected = new Promise((resolve) => io.of("/test_conn").on("connection", resolve));
     await page.goto(`http://127.0.0.1:${port}/`);
     const response = await bundle;
     expect(response.status()).toBe(200);
     expect(response.headers().etag).toMatch(/^"/);
+    await connected;
     // Pushed by the server, as the seed's background task does.
     let n = 0;
     ticker = setInterval(() => {
@@ -166,6 +168,29 @@ describe.each(targets)("browser client against the $name server", (target) => {
       return { name, echoed: [...new Uint8Array(echoed)] };
     });
     expect(result).toEqual({ name: "polling", echoed: [9] });
+  });
+
+  it("closes silently on beforeunload with closeOnBeforeunload: the server sees it, the page gets no disconnect", async () => {
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => (window as any).socket.connected);
+    await page.evaluate(() => (window as any).socket.disconnect());
+    const serverSide = new Promise<any>((resolve) => io.of("/test_conn").on("connection", resolve));
+    await page.evaluate(async () => {
+      const w = window as any;
+      w.leaving = w.io("/test_conn", {
+        closeOnBeforeunload: true,
+        forceNew: true,
+        transports: ["websocket"],
+      });
+      w.leavingEvents = [];
+      w.leaving.on("disconnect", (reason: string) => w.leavingEvents.push(reason));
+      await new Promise((resolve) => w.leaving.once("connect", resolve));
+    });
+    const s = await serverSide;
+    const gone = new Promise<string>((resolve) => s.on("disconnect", resolve));
+    await page.evaluate(() => window.dispatchEvent(new Event("beforeunload")));
+    expect(await gone).toBe("transport close");
+    expect(await page.evaluate(() => (window as any).leavingEvents)).toEqual([]);
   });
 
   it("serves the ESM bundle, which connects from a module script", async () => {
