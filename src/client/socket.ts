@@ -11,7 +11,8 @@
  */
 import { PushwireError } from "../errors.js";
 import { PacketType, RESERVED_EVENTS, type Packet } from "../protocol/index.js";
-import { Emitter, type Listener } from "./emitter.js";
+import { CatchAllEmitter } from "./catch-all.js";
+import type { Emitter } from "./emitter.js";
 import type { Engine } from "./engine.js";
 import type { ManagerOptions, ManagerReservedEvents } from "./manager-options.js";
 import type { DisconnectDescription } from "./transport.js";
@@ -125,7 +126,7 @@ interface Queued {
 export class Socket<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = ListenEvents,
-> extends Emitter<ListenEvents, EmitEvents, SocketReservedEvents> {
+> extends CatchAllEmitter<ListenEvents, EmitEvents, SocketReservedEvents> {
   /** The manager (the connection) this socket lives on. */
   readonly io: SocketManager<ListenEvents, EmitEvents>;
   /** The namespace. */
@@ -153,8 +154,6 @@ export class Socket<
   /** Connection state recovery: the server's private session id and our last offset. */
   #pid: string | undefined;
   #lastOffset: string | undefined;
-  #anyListeners: Listener[] | undefined;
-  #anyOutgoingListeners: Listener[] | undefined;
 
   /** @internal Use `io()` or `manager.socket()`. */
   constructor(io: SocketManager<ListenEvents, EmitEvents>, nsp: string, options?: SocketOptions) {
@@ -268,7 +267,7 @@ export class Socket<
     if (flags.volatile && !writable) {
       // Dropped: volatile events are not buffered.
     } else if (connected) {
-      this.#notifyOutgoing(packet);
+      this._notifyAnyOutgoing(packet.data as unknown[]);
       this.io._packet(packet, packet.options);
     } else this.sendBuffer.push(packet);
     this.#flags = {};
@@ -444,10 +443,7 @@ export class Socket<
   }
 
   #emitEvent(args: readonly unknown[]): void {
-    const any = this.#anyListeners;
-    if (any !== undefined && any.length > 0) {
-      for (const listener of any.slice()) listener.apply(this, args as unknown[]);
-    }
+    this._notifyAny(args);
     const name = args[0];
     this._emitLocal(typeof name === "number" ? String(name) : (name as string), args.slice(1));
     // Connection state recovery (socket.io 4.6+): the server appends the offset as a
@@ -486,7 +482,7 @@ export class Socket<
     const buffered = this.sendBuffer;
     this.sendBuffer = [];
     for (const packet of buffered) {
-      this.#notifyOutgoing(packet);
+      this._notifyAnyOutgoing(packet.data as unknown[]);
       this.io._packet(packet, packet.options);
     }
     this.#drainQueue(true);
@@ -568,124 +564,6 @@ export class Socket<
     this.#flags.timeout = timeout;
     return this as never;
   }
-
-  /**
-   * Adds a listener for every incoming event (name first).
-   *
-   * @example
-   * ```ts
-   * socket.onAny((event, ...args) => console.log(event, args));
-   * ```
-   */
-  onAny(listener: (...args: never[]) => void): this {
-    (this.#anyListeners ??= []).push(listener as Listener);
-    return this;
-  }
-
-  /**
-   * Adds a catch-all listener before the others.
-   *
-   * @example
-   * ```ts
-   * socket.prependAny((event) => console.log("first:", event));
-   * ```
-   */
-  prependAny(listener: (...args: never[]) => void): this {
-    (this.#anyListeners ??= []).unshift(listener as Listener);
-    return this;
-  }
-
-  /**
-   * Removes one catch-all listener, or all of them.
-   *
-   * @example
-   * ```ts
-   * socket.offAny(logAll);
-   * ```
-   */
-  offAny(listener?: (...args: never[]) => void): this {
-    this.#anyListeners = removeFrom(this.#anyListeners, listener);
-    return this;
-  }
-
-  /**
-   * The catch-all listeners.
-   *
-   * @example
-   * ```ts
-   * socket.listenersAny().length;
-   * ```
-   */
-  listenersAny(): Listener[] {
-    return this.#anyListeners ?? [];
-  }
-
-  /**
-   * Adds a listener for every outgoing event (name first).
-   *
-   * @example
-   * ```ts
-   * socket.onAnyOutgoing((event, ...args) => console.log("sent", event));
-   * ```
-   */
-  onAnyOutgoing(listener: (...args: never[]) => void): this {
-    (this.#anyOutgoingListeners ??= []).push(listener as Listener);
-    return this;
-  }
-
-  /**
-   * Adds an outgoing catch-all listener before the others.
-   *
-   * @example
-   * ```ts
-   * socket.prependAnyOutgoing((event) => console.log("sending", event));
-   * ```
-   */
-  prependAnyOutgoing(listener: (...args: never[]) => void): this {
-    (this.#anyOutgoingListeners ??= []).unshift(listener as Listener);
-    return this;
-  }
-
-  /**
-   * Removes one outgoing catch-all listener, or all of them.
-   *
-   * @example
-   * ```ts
-   * socket.offAnyOutgoing();
-   * ```
-   */
-  offAnyOutgoing(listener?: (...args: never[]) => void): this {
-    this.#anyOutgoingListeners = removeFrom(this.#anyOutgoingListeners, listener);
-    return this;
-  }
-
-  /**
-   * The outgoing catch-all listeners.
-   *
-   * @example
-   * ```ts
-   * socket.listenersAnyOutgoing().length;
-   * ```
-   */
-  listenersAnyOutgoing(): Listener[] {
-    return this.#anyOutgoingListeners ?? [];
-  }
-
-  #notifyOutgoing(packet: OutPacket): void {
-    const listeners = this.#anyOutgoingListeners;
-    if (listeners === undefined || listeners.length === 0) return;
-    for (const listener of listeners.slice()) listener.apply(this, packet.data as unknown[]);
-  }
-}
-
-function removeFrom(
-  list: Listener[] | undefined,
-  listener: ((...args: never[]) => void) | undefined,
-): Listener[] | undefined {
-  if (list === undefined || listener === undefined) return list && [];
-  const i = list.indexOf(listener as Listener);
-  if (i !== -1) list.splice(i, 1);
-  return list;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-namespace -- socket.io-client's public `Socket.DisconnectReason` type
