@@ -154,6 +154,22 @@ describe("socket over a scripted server", () => {
     expect([...(got[0]![0] as Buffer), ...(got[0]![1] as Buffer)]).toEqual([1, 2, 3]);
   });
 
+  it("keeps delivering the packets after one whose listener throws, and rethrows that error on a later turn", () => {
+    vi.useFakeTimers();
+    const socket = manager().socket("/");
+    const t = openEngine();
+    t.receive(msg('0{"sid":"s"}'));
+    const heard: string[] = [];
+    socket.on("a", () => {
+      throw new Error("listener bug");
+    });
+    socket.on("b", () => heard.push("b"));
+    t.receive(msg('2["a"]'), msg('2["b"]'));
+    expect(heard).toEqual(["b"]);
+    expect(socket.connected).toBe(true);
+    expect(() => vi.advanceTimersByTime(0)).toThrow("listener bug");
+  });
+
   it("disconnects with 'parse error' on a packet that is not Socket.IO", () => {
     const socket = manager({ reconnection: false }).socket("/");
     const t = openEngine();
