@@ -48,7 +48,7 @@ describe.each(targets)("client connection against $name", (target) => {
     const b = clients.track(io(server.url("/b")));
     expect(a.io).toBe(b.io);
     await Promise.all([once(a, "connect"), once(b, "connect")]);
-    const [[sa], [sb]] = await Promise.all(serverSides);
+    const [[sa], [sb]] = (await Promise.all(serverSides)) as [any[], any[]];
     expect(sa.conn.id).toBe(sb.conn.id);
     expect(sa.conn.id).toBe(a.io.engine.id);
   });
@@ -220,7 +220,7 @@ describe.each(targets)("client connection against $name", (target) => {
     const y = clients.track(manager.socket("/y", { auth: { ns: "y" } }));
     expect(manager.socket("/x")).toBe(x);
     await Promise.all([once(x, "connect"), once(y, "connect")]);
-    const [[sx], [sy]] = await Promise.all(serverSides);
+    const [[sx], [sy]] = (await Promise.all(serverSides)) as [any[], any[]];
     expect([sx.handshake.auth, sy.handshake.auth]).toEqual([{ ns: "x" }, { ns: "y" }]);
   });
 
