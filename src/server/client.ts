@@ -70,6 +70,10 @@ export function binaryTimedOut(node: DeadlineNode): void {
   (node as BinaryWait).client._fail("PW_ERR_SERVER_BINARY_TIMEOUT", "parse error");
 }
 
+function closeConnection(conn: EngineConnection): void {
+  conn.close();
+}
+
 /**
  * One Engine.IO connection and its sockets.
  *
@@ -237,7 +241,12 @@ export class Client implements NamespaceClient, DeadlineNode {
   /** Disconnects every socket and closes the connection. @internal */
   _disconnect(): void {
     for (const socket of [...this.sockets.values()]) socket.disconnect();
-    this.#close("forced server close");
+    if (this.#closed) return;
+    this.#teardown("forced server close");
+    // The DISCONNECT packets leave this turn, the close on the next: socket.io-client
+    // handles a close at once but a message a tick later, so a close in the same payload
+    // would be reported as "transport close" instead of "io server disconnect".
+    setImmediate(closeConnection, this.conn);
   }
 
   /** Closes the connection for `code`; sockets see `reason`. @internal */

@@ -405,7 +405,13 @@ export class Server<
         await nsp.adapter.close();
       }),
     );
-    this.engine?.close();
+    const engine = this.engine as EngineServer | undefined;
+    if (engine !== undefined) {
+      // Each session gets its close packet (a waiting poll is answered with it) before
+      // the engine ends them all: clients see "transport close" and reconnect.
+      for (const session of [...engine.clients.values()]) session.close();
+      engine.close();
+    }
     this.#scheduler.close();
     const httpServer = this.httpServer;
     if (httpServer === undefined) {
