@@ -303,8 +303,11 @@ describe("socket: disconnection", () => {
     const reasons: string[] = [];
     socket.on("disconnect", (r) => reasons.push(r));
     socket.disconnect(true);
-    expect(conn.closedByServer).toBe(true);
+    expect(conn.texts).toEqual(["1"]);
     expect(reasons).toEqual(["server namespace disconnect"]);
+    // The close leaves a turn after the DISCONNECT, never in the same write.
+    expect(conn.closedByServer).toBe(false);
+    await until(() => conn.closedByServer);
   });
 
   it("reports `client namespace disconnect` when the client sends DISCONNECT", async () => {
