@@ -13,7 +13,15 @@ interface Cookie {
   expires?: number;
 }
 
-/** @internal */
+/**
+ * The cookies of one connection (Node, `withCredentials`), handed to its transports.
+ *
+ * @example
+ * ```ts
+ * jar.parse(response.headers.getSetCookie());
+ * headers.set("cookie", jar.header());
+ * ```
+ */
 export class CookieJar {
   readonly #cookies = new Map<string, Cookie>();
 

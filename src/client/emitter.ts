@@ -13,7 +13,7 @@ import type {
   ReservedOrUserListener,
 } from "./typed-events.js";
 
-/** @internal */
+/** A listener of any event. */
 export type Listener = (...args: unknown[]) => unknown;
 
 /** A `once` wrapper remembers its listener so that `off(ev, listener)` finds it. */

@@ -3,7 +3,6 @@
  * only, so that the browser bundle carries no Node code.
  *
  * @module
- * @internal
  */
 
 /** How received binary data is handed to listeners. */

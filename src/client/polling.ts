@@ -19,9 +19,13 @@ import {
 type PollingState = "opening" | "open" | "pausing" | "paused" | "closed";
 
 /**
- * Long-polling over some HTTP client; subclasses make the requests.
+ * Long-polling over some HTTP client; subclasses ({@link Fetch}, {@link XHR}) make
+ * the requests.
  *
- * @internal
+ * @example
+ * ```ts
+ * io("https://example.com", { transports: [Fetch] }); // a Polling subclass
+ * ```
  */
 export abstract class Polling implements Transport {
   sink: TransportSink;
