@@ -161,6 +161,25 @@ describe.each(targets)("client events against $name", (target) => {
     }
   });
 
+  it("splits polling payloads at the server's maxPayload instead of being refused", async () => {
+    await server.close();
+    server = await startServer(target, { maxHttpBufferSize: 300 });
+    const seen: number[] = [];
+    server.io.on("connection", (s: any) =>
+      s.on("chunk", (n: number, _pad: string, ack?: () => void) => {
+        seen.push(n);
+        ack?.();
+      }),
+    );
+    const socket = clients.open(server.url(), { transports: ["polling"] });
+    await once(socket, "connect");
+    const pad = "x".repeat(100);
+    for (let i = 0; i < 5; i++) socket.emit("chunk", i, pad);
+    await new Promise<void>((resolve) => socket.emit("chunk", 5, pad, () => resolve()));
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(socket.connected).toBe(true);
+  });
+
   it("buffers emits made before the connection and sends them in order once connected", async () => {
     const seen: number[] = [];
     server.io.on("connection", (s: any) =>
