@@ -146,6 +146,8 @@ export class Socket<
 
   readonly #opts: SocketOptions;
   #active = false;
+  /** CONNECT was sent on the current connection (answered or not). */
+  #connectSent = false;
   #ids = 0;
   #acks: Map<number, Ack> | undefined;
   #flags: Flags = {};
@@ -360,6 +362,10 @@ export class Socket<
 
   /** The manager's connection is open: ask for the namespace. @internal */
   _onopen(): void {
+    // One CONNECT per connection: a second one for the same namespace is a protocol
+    // error the server may close the connection for (RELIABILITY A5-7).
+    if (this.#connectSent) return;
+    this.#connectSent = true;
     const auth = this.auth;
     if (typeof auth === "function") auth((data) => this.#sendConnect(data));
     else this.#sendConnect(auth);
@@ -379,6 +385,7 @@ export class Socket<
 
   /** @internal */
   _onclose(reason: string, description?: DisconnectDescription): void {
+    this.#connectSent = false;
     this.connected = false;
     this.id = undefined;
     this.emitReserved("disconnect", reason as Socket.DisconnectReason, description);
@@ -491,6 +498,7 @@ export class Socket<
 
   /** Stops hearing the manager; the manager closes when no socket is left. */
   #destroy(): void {
+    this.#connectSent = false;
     this.#active = false;
     this.io._destroy();
   }

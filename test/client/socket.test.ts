@@ -56,6 +56,15 @@ describe("socket over a scripted server", () => {
     expect(texts(t)).toEqual(["0", '0/admin,{"token":"t"}']);
   });
 
+  it("sends one CONNECT when connect() is called again while it waits for the answer", () => {
+    const socket = manager().socket("/");
+    const t = openEngine();
+    socket.connect();
+    socket.connect();
+    t.drain();
+    expect(texts(t)).toEqual(["0"]);
+  });
+
   it("connects on the server's CONNECT with a sid and emits connect", () => {
     const socket = manager().socket("/");
     const t = openEngine();
