@@ -57,22 +57,36 @@ export class DeadlineList {
     private readonly scheduler: DeadlineScheduler,
     /** Milliseconds each node waits. */
     readonly delay: number,
-    /** Called with each node whose deadline passed, after it left the list. */
-    private readonly onExpire: (node: DeadlineNode) => void,
+    /**
+     * Called with each node whose deadline passed, after it left the list (its
+     * `dlDeadline` still says when it was due), and the current time.
+     */
+    private readonly onExpire: (node: DeadlineNode, now: number) => void,
   ) {}
 
   /** Appends `node` (moving it from any list it is in) with the deadline now + delay. */
   push(node: DeadlineNode): void {
+    this.pushAt(node, this.scheduler.clock.now() + this.delay);
+  }
+
+  /**
+   * Inserts `node` with an explicit deadline, keeping the list sorted. Deadlines near
+   * now + delay land at the tail, so this stays O(1) in practice.
+   */
+  pushAt(node: DeadlineNode, deadline: number): void {
     if (node.dlList !== null) node.dlList.remove(node);
-    node.dlDeadline = this.scheduler.clock.now() + this.delay;
+    node.dlDeadline = deadline;
     node.dlList = this;
-    node.dlPrev = this.tail;
-    node.dlNext = null;
-    if (this.tail === null) {
+    let after = this.tail;
+    while (after !== null && after.dlDeadline > deadline) after = after.dlPrev;
+    node.dlPrev = after;
+    node.dlNext = after === null ? this.head : after.dlNext;
+    if (node.dlNext === null) this.tail = node;
+    else node.dlNext.dlPrev = node;
+    if (after === null) {
       this.head = node;
-      this.scheduler.arm(node.dlDeadline);
-    } else this.tail.dlNext = node;
-    this.tail = node;
+      this.scheduler.arm(deadline);
+    } else after.dlNext = node;
     this.size++;
   }
 
@@ -93,7 +107,7 @@ export class DeadlineList {
     let node = this.head;
     while (node !== null && node.dlDeadline <= now) {
       this.remove(node);
-      this.onExpire(node);
+      this.onExpire(node, now);
       node = this.head;
     }
   }
@@ -115,7 +129,7 @@ export class DeadlineScheduler {
   constructor(readonly clock: Clock) {}
 
   /** A new list whose nodes wait `delay` ms before `onExpire` is called. */
-  list(delay: number, onExpire: (node: DeadlineNode) => void): DeadlineList {
+  list(delay: number, onExpire: (node: DeadlineNode, now: number) => void): DeadlineList {
     const list = new DeadlineList(this, delay, onExpire);
     this.lists.push(list);
     return list;

@@ -12,6 +12,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import { ERRORS } from "../errors.js";
+import type { CloseReason } from "./connection.js";
 import type { EngineServerOptions, ResolvedOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
 import type { CorsHeaders, OriginVerdict } from "./origin.js";
@@ -63,11 +64,16 @@ export interface EngineServerEventMap {
   close: [];
 }
 
+/** A recently closed polling session's sid, for the poll that raced its close. */
+interface Tombstone extends DeadlineNode {
+  readonly sid: string;
+}
+
 const kUpgradeSid = Symbol("pushwire.upgradeSid");
 type UpgradeRequest = IncomingMessage & { [kUpgradeSid]?: string };
 
-function onPingExpire(node: DeadlineNode): void {
-  (node as EngineSession).onPingDue();
+function onPingExpire(node: DeadlineNode, now: number): void {
+  (node as EngineSession).onPingDue(node.dlDeadline, now);
 }
 function onPongExpire(node: DeadlineNode): void {
   (node as EngineSession).onPongDeadline();
@@ -110,6 +116,9 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> implements 
   private httpServer: HttpServer | HttpsServer | null = null;
   private savedRequestListeners: ((...args: unknown[]) => void)[] = [];
   private readonly upgradeTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Sids of polling sessions the client just closed (see {@link sessionClosed}). */
+  private readonly tombstones = new Map<string, Tombstone>();
+  private readonly tombstoneList: DeadlineList;
   private readonly onHttpRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (this.matches(req)) return this.handleRequest(req, res);
     for (const listener of this.savedRequestListeners) listener.call(this.httpServer, req, res);
@@ -139,6 +148,9 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> implements 
     this.pingList = this.scheduler.list(this.opts.pingInterval, onPingExpire);
     this.pongList = this.scheduler.list(this.opts.pingTimeout, onPongExpire);
     this.upgradeList = this.scheduler.list(this.opts.upgradeTimeout, onUpgradeExpire);
+    this.tombstoneList = this.scheduler.list(this.opts.pingTimeout, (node) => {
+      this.tombstones.delete((node as Tombstone).sid);
+    });
     if (server !== null) this.attach(server);
   }
 
@@ -253,6 +265,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> implements 
     this.closed = true;
     for (const session of [...this.clients.values()]) session.destroy("forced server close");
     this.scheduler.close();
+    this.tombstones.clear();
     for (const timer of this.upgradeTimers) clearTimeout(timer);
     this.upgradeTimers.clear();
     this.wss?.close();
@@ -263,8 +276,23 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> implements 
   }
 
   /** @internal */
-  sessionClosed(session: EngineSession): void {
-    if (this.clients.get(session.id) === session) this.clients.delete(session.id);
+  sessionClosed(session: EngineSession, reason: CloseReason, unpolled: boolean): void {
+    if (this.clients.get(session.id) !== session) return;
+    this.clients.delete(session.id);
+    // A client that closes over polling may have its close POST overtake its own poll
+    // (two connections): that one poll gets a noop rather than an error. Only one, and
+    // only for pingTimeout.
+    if (reason === "transport close" && unpolled && !this.closed) {
+      const stone: Tombstone = {
+        sid: session.id,
+        dlPrev: null,
+        dlNext: null,
+        dlList: null,
+        dlDeadline: 0,
+      };
+      this.tombstones.set(session.id, stone);
+      this.tombstoneList.push(stone);
+    }
   }
 
   /** @internal */
@@ -310,7 +338,19 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> implements 
     }
     if (query.sid !== undefined) {
       const session = this.findSession(query.sid);
-      if (session === null) return this.refuse(req, res, unknownSid(query.sid), cors);
+      if (session === null) {
+        const stone = method === "GET" ? this.tombstones.get(query.sid) : undefined;
+        if (stone === undefined) return this.refuse(req, res, unknownSid(query.sid), cors);
+        this.tombstones.delete(stone.sid);
+        this.tombstoneList.remove(stone);
+        res.writeHead(200, {
+          "Content-Type": "text/plain; charset=UTF-8",
+          "Content-Length": "1",
+          ...cors,
+        });
+        res.end("6");
+        return;
+      }
       if (session.polling === null) {
         return this.refuse(
           req,

@@ -35,7 +35,8 @@ export interface SessionHost {
   readonly pongList: DeadlineList;
   /** Probe transports of upgrades in progress (`upgradeTimeout`). */
   readonly upgradeList: DeadlineList;
-  sessionClosed(session: EngineSession): void;
+  /** `unpolled`: the session was on polling with no poll pending when it closed. */
+  sessionClosed(session: EngineSession, reason: CloseReason, unpolled: boolean): void;
   decorateHeaders(
     headers: Record<string, string | string[]>,
     req: IncomingMessage,
@@ -270,9 +271,17 @@ export class EngineSession
     this.host.upgradeList.push(transport);
   }
 
-  /** The ping is due: send it and wait for the pong. @internal */
-  onPingDue(): void {
-    this.host.pongList.push(this);
+  /**
+   * The ping is due (`scheduled` is when it was due): send it and wait for the pong.
+   * The pong deadline counts from the scheduled time, so a timer that fires a little
+   * late does not stretch pingInterval + pingTimeout; after a long stall the client
+   * still gets half of pingTimeout to answer.
+   *
+   * @internal
+   */
+  onPingDue(scheduled: number, now: number): void {
+    const timeout = this.host.pongList.delay;
+    this.host.pongList.pushAt(this, Math.max(scheduled + timeout, now + timeout / 2));
     this.sendControl(TYPE_PING, "");
   }
 
@@ -559,10 +568,11 @@ export class EngineSession
       else ws.close(1000, reason);
     }
     const polling = this.polling;
+    const unpolled = polling !== null && !polling.writable;
     if (polling !== null) polling.close(reason === "transport close" ? "6" : "1");
     this.queue = null;
     this.queuedBytes = 0;
-    this.host.sessionClosed(this);
+    this.host.sessionClosed(this, reason, unpolled);
     const onclose = this.onclose;
     this.onclose = null;
     this.onmessage = null;

@@ -31,7 +31,7 @@ export class FakeClock implements Clock {
       }
       if (!first) break;
       this.timers.delete(first[0]);
-      this.time = first[1].at;
+      this.time = Math.max(this.time, first[1].at); // a timer that runs late sees the late time
       first[1].callback();
     }
     this.time = end;

@@ -49,6 +49,31 @@ describe("heartbeat", () => {
     expect((await client.closed).code).toBe(1000);
   });
 
+  it("counts the pong deadline from when the ping was due, not from a late timer", async () => {
+    const clock = new FakeClock();
+    const { port, sessions } = await startEngine(options(clock));
+    await wsSession(port);
+    const closed = closeReason(sessions[0]!);
+    clock.time += 1100; // the ping timer runs 100 ms late
+    clock.advance(0);
+    clock.advance(399);
+    expect(sessions[0]!.readyState).toBe("open");
+    clock.advance(1);
+    expect((await closed).reason).toBe("ping timeout");
+  });
+
+  it("still gives half of pingTimeout to answer a ping sent after a long stall", async () => {
+    const clock = new FakeClock();
+    const { port, sessions } = await startEngine(options(clock));
+    await wsSession(port);
+    clock.time += 5000; // the event loop was blocked
+    clock.advance(0);
+    clock.advance(249);
+    expect(sessions[0]!.readyState).toBe("open");
+    clock.advance(1);
+    expect(sessions[0]!.readyState).toBe("closed");
+  });
+
   it("queues the ping for polling until the client polls", async () => {
     const clock = new FakeClock();
     const { port } = await startEngine(options(clock));

@@ -129,6 +129,21 @@ describe("closing over polling", () => {
     await post(harness.port, sid, "1");
     expect((await pending).body).toBe("6");
     expect((await closed).reason).toBe("transport close");
+    expect((await poll(harness.port, sid)).status).toBe(400);
+  });
+
+  it("answers 6 to the one poll that a client's close packet overtook, then 400", async () => {
+    const harness = await startEngine();
+    const { sid } = await handshake(harness.port);
+    const closed = closeReason(harness.sessions[0]!);
+    await post(harness.port, sid, "1");
+    expect((await closed).reason).toBe("transport close");
+    expect(harness.engine.clientsCount).toBe(0);
+    const raced = await poll(harness.port, sid);
+    expect(raced.status).toBe(200);
+    expect(raced.body).toBe("6");
+    expect((await poll(harness.port, sid)).status).toBe(400);
+    expect((await post(harness.port, sid, "4x")).status).toBe(400);
   });
 
   it("hands a forced close the queue and a close packet on the next poll", async () => {

@@ -121,3 +121,31 @@ describe("DeadlineScheduler", () => {
     expect(expired).toEqual([]);
   });
 });
+
+describe("DeadlineList.pushAt", () => {
+  it("keeps the list sorted when a deadline is earlier than the tail's", () => {
+    const clock = new FakeClock();
+    const scheduler = new DeadlineScheduler(clock);
+    const expired: string[] = [];
+    const list = scheduler.list(100, (n) => expired.push((n as ReturnType<typeof node>).name));
+    list.push(node("late")); // 100
+    list.pushAt(node("early"), 40);
+    list.pushAt(node("middle"), 70);
+    list.pushAt(node("last"), 150);
+    clock.advance(40);
+    expect(expired).toEqual(["early"]);
+    clock.advance(110);
+    expect(expired).toEqual(["early", "middle", "late", "last"]);
+  });
+
+  it("tells the expiry callback when the node was due and what time it is", () => {
+    const clock = new FakeClock();
+    const scheduler = new DeadlineScheduler(clock);
+    const seen: [number, number][] = [];
+    const list = scheduler.list(10, (n, now) => seen.push([n.dlDeadline, now]));
+    list.push(node("a"));
+    clock.time = 25; // the timer runs late
+    clock.advance(0);
+    expect(seen).toEqual([[10, 25]]);
+  });
+});
