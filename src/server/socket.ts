@@ -155,16 +155,18 @@ export class Socket<
     this.client = client;
     this.handshake = buildHandshake(client.conn.request, query, auth);
     const recovery = nsp.server._opts.recovery;
-    // A fresh pid on each connection: a pid that leaked once is worth nothing after
-    // the session it named was restored (RELIABILITY D4).
-    this._pid = recovery !== null ? randomSid() : undefined;
     if (session) {
+      // The pid stays: socket.io-client reports `recovered` only when the CONNECT answer
+      // carries the pid it presented. A pid still works once only (the adapter deletes
+      // the session it names when restoring it).
+      this._pid = session.pid;
       this.id = session.sid;
       this.data = session.data as SocketData;
       this.recovered = true;
       this.#missed = session.missedPackets;
       this.join(session.rooms);
     } else {
+      this._pid = recovery !== null ? randomSid() : undefined;
       this.id = randomSid();
       this.data = {} as SocketData;
       this.recovered = false;
