@@ -9,7 +9,8 @@ const root = join(CLIENT_BUNDLE_DIR, "..", "..");
 const SOURCES = [
   "src/client",
   "src/protocol",
-  "src/engine",
+  "src/engine/codec.ts",
+  "src/engine/codec-base64.ts",
   "src/errors.ts",
   "scripts/build-client.ts",
 ];
