@@ -93,6 +93,20 @@ export const ERRORS = {
   PW_ERR_CLUSTER_CLOSED: { message: "the adapter is closed" },
   PW_ERR_REDIS_RESERVED_EVENT: { message: "reserved event name" },
   PW_ERR_REDIS_ACK_UNSUPPORTED: { message: "acknowledgements are not supported by the emitter" },
+
+  // The Flask-style face (src/app/, docs/flask-socketio.md) and pushwire/testing
+  PW_ERR_APP_NO_CONTEXT: {
+    message:
+      "called outside an event handler: emit, send, joinRoom, leaveRoom, rooms, disconnect and request need the current client (outside handlers, use socketio.emit)",
+  },
+  PW_ERR_APP_CONNECTION_REFUSED: { message: "Connection rejected by server" },
+  PW_ERR_APP_INVALID_HANDLER: { message: "invalid handler" },
+  PW_ERR_APP_INVALID_OPTION: { message: "invalid option" },
+  PW_ERR_APP_NO_SUCH_CLIENT: { message: "no connected client with this sid" },
+  PW_ERR_APP_WRITE_ONLY: { message: "not available on a write-only SocketIO" },
+  PW_ERR_APP_CLOSED: { message: "the SocketIO instance is closed" },
+  PW_ERR_APP_MESSAGE_QUEUE: { message: "the message queue could not be set up" },
+  PW_ERR_TESTING_NOT_CONNECTED: { message: "the test client is not connected to this namespace" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A pushwire error code. */

@@ -73,3 +73,36 @@ export type {
   RequestInfo,
 } from "./engine/index.js";
 export { ERRORS, PushwireError, isErrorCode, type ErrorCode } from "./errors.js";
+// The Flask-SocketIO-style face (docs/flask-socketio.md).
+export {
+  SocketIO,
+  SocketIONamespace,
+  ConnectionRefusedError,
+  call,
+  closeRoom,
+  disconnect,
+  emit,
+  eventNameOf,
+  joinRoom,
+  leaveRoom,
+  request,
+  rooms,
+  send,
+} from "./app/index.js";
+export type {
+  App,
+  AppHandler,
+  BackgroundTask,
+  CallOptions,
+  ClientOptions,
+  EmitOptions,
+  ErrorHandler,
+  EventHandler,
+  LogOption,
+  OnOptions,
+  RequestContext,
+  RunAddress,
+  RunOptions,
+  SocketIOOptions,
+  SocketIONamespaceOptions,
+} from "./app/index.js";
