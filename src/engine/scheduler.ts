@@ -6,17 +6,13 @@
  * Each {@link DeadlineList} has a constant delay, so appending at the tail keeps it
  * sorted by deadline: insertion, removal and expiry are O(1), with the links stored in
  * the nodes themselves (no allocation per entry). The scheduler arms a single timer at
- * the earliest head among its lists.
+ * the earliest head among its lists. Not part of the public API; the server layer
+ * shares it for its own deadlines (acks, connect timeouts).
  *
  * @module
- * @internal
  */
 
-/**
- * A monotonic clock and a timer, injectable so tests can drive time by hand.
- *
- * @internal
- */
+/** A monotonic clock and a timer, injectable so tests can drive time by hand. */
 export interface Clock {
   /** Milliseconds from an arbitrary origin; never goes back (`performance.now()`). */
   now(): number;
@@ -31,11 +27,7 @@ export const systemClock: Clock = {
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/**
- * The intrusive links a node carries; a node is in at most one list at a time.
- *
- * @internal
- */
+/** The intrusive links a node carries; a node is in at most one list at a time. */
 export interface DeadlineNode {
   dlPrev: DeadlineNode | null;
   dlNext: DeadlineNode | null;
@@ -43,11 +35,7 @@ export interface DeadlineNode {
   dlDeadline: number;
 }
 
-/**
- * A FIFO of nodes that all wait the same delay.
- *
- * @internal
- */
+/** A list of nodes that all wait the same delay, sorted by deadline. */
 export class DeadlineList {
   head: DeadlineNode | null = null;
   tail: DeadlineNode | null = null;
@@ -113,11 +101,7 @@ export class DeadlineList {
   }
 }
 
-/**
- * Owns the lists and the one timer.
- *
- * @internal
- */
+/** Owns the lists and the one timer. */
 export class DeadlineScheduler {
   private readonly lists: DeadlineList[] = [];
   private timer: unknown = null;

@@ -103,7 +103,7 @@ function onUpgradeExpire(node: DeadlineNode): void {
  * httpServer.listen(3000);
  * ```
  */
-export class EngineServer extends EventEmitter<EngineServerEventMap> implements SessionHost {
+export class EngineServer extends EventEmitter<EngineServerEventMap> {
   /** Open sessions by sid. */
   readonly clients = new Map<string, EngineSession>();
   /** @internal */ readonly opts: ResolvedOptions;
@@ -621,3 +621,8 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> implements 
 function isHttpServer(value: unknown): value is HttpServer | HttpsServer {
   return value instanceof EventEmitter && typeof (value as HttpServer).listen === "function";
 }
+
+/** Compiles only when `T` is assignable to `U`. */
+type Satisfies<T extends U, U> = T;
+// The server is its sessions' host (see the same check in session.ts).
+type _HostRole = Satisfies<EngineServer, SessionHost>;

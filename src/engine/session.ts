@@ -100,9 +100,7 @@ function toRecord(item: QueueItem): string {
  * });
  * ```
  */
-export class EngineSession
-  implements EngineConnection, PollingOwner, WebSocketOwner, Flushable, DeadlineNode
-{
+export class EngineSession implements EngineConnection {
   readonly protocol = 4;
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   onmessage: ((data: RawData) => void) | null = null;
@@ -163,6 +161,11 @@ export class EngineSession
   /**
    * Listens to a session event. The emitter is created on the first call, so sessions
    * nobody listens to carry none.
+   *
+   * @example
+   * ```ts
+   * session.on("upgrade", (transport) => console.log("now on", transport.name));
+   * ```
    */
   on<E extends keyof EngineSessionEvents>(event: E, listener: EngineSessionEvents[E]): this {
     (this.emitter ??= new EventEmitter()).on(event, listener);
@@ -593,3 +596,12 @@ export class EngineSession
     }
   }
 }
+
+/** Compiles only when `T` is assignable to `U`. */
+type Satisfies<T extends U, U> = T;
+// The session plays these internal roles; checked here rather than in an `implements`
+// clause, whose internal members the published declarations leave out.
+type _SessionRoles = Satisfies<
+  EngineSession,
+  PollingOwner & WebSocketOwner & Flushable & DeadlineNode
+>;
