@@ -188,7 +188,8 @@ export class Dispatcher {
     const last = args[args.length - 1];
     const ack = typeof last === "function" ? (args.pop() as (...a: unknown[]) => void) : undefined;
     const map = this.#handlers.get(socket.nsp.name);
-    let handler = map?.get(event);
+    // A client may name an event "*": it reaches the catch-all as any other name would.
+    let handler = event === "*" ? undefined : map?.get(event);
     let callArgs = args;
     if (handler === undefined) {
       handler = map?.get("*");

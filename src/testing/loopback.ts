@@ -212,6 +212,11 @@ export abstract class LoopbackTransport implements Transport {
   /** The server this transport connects to. */
   protected abstract readonly server: Server;
 
+  /** The server's end, once open. */
+  get conn(): LoopbackConnection | null {
+    return this.#conn;
+  }
+
   /** Whether the server has sent messages not yet delivered to this transport. */
   get serverBusy(): boolean {
     return this.#conn !== null && this.#conn.busy;
@@ -255,7 +260,10 @@ export abstract class LoopbackTransport implements Transport {
 
   send(packets: readonly OutgoingPacket[]): void {
     this.writable = false;
-    for (const packet of packets) this.#queue.push(packet);
+    for (const packet of packets) {
+      const data = packet.data;
+      this.#queue.push(data === undefined ? packet : { type: packet.type, data: copy(data) });
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(flushToServer, this);
@@ -270,7 +278,7 @@ export abstract class LoopbackTransport implements Transport {
     const conn = this.#conn;
     for (const packet of queue) {
       if (conn === null) break;
-      if (packet.type === "message" && packet.data !== undefined) conn._receive(copy(packet.data));
+      if (packet.type === "message" && packet.data !== undefined) conn._receive(packet.data);
       else if (packet.type === "close") conn._peerClosed();
       // ping, pong, upgrade, noop: nothing to carry (no heartbeat, no upgrade here).
     }

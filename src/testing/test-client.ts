@@ -9,8 +9,15 @@ import type { Engine } from "../client/engine.js";
 import { Manager } from "../client/manager.js";
 import type { Socket as ClientSocket } from "../client/socket.js";
 import { PushwireError } from "../errors.js";
+import type { Namespace } from "../server/namespace.js";
 import { Server } from "../server/server.js";
-import { loopbackTransport, type LoopbackTransport } from "./loopback.js";
+import type { Socket as ServerSocket } from "../server/socket.js";
+import { loopbackTransport, type LoopbackConnection, type LoopbackTransport } from "./loopback.js";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- namespaces and sockets of any event maps */
+type AnyNamespace = Namespace<any, any, any, any>;
+type AnyServerSocket = ServerSocket<any, any, any, any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** One event the test client received. */
 export interface ReceivedEvent {
@@ -156,20 +163,43 @@ export class SocketIOTestClient {
     this.#refusals.delete(namespace);
     const s = socket;
     return new Promise<void>((resolve) => {
-      const done = (): void => {
+      // Resolves once the server has announced the socket (its `connection` listeners
+      // ran: socket.io runs them a moment after the CONNECT answer) and what they sent
+      // has arrived; or at once on a refusal.
+      let watched: AnyNamespace | undefined;
+      let announced: string | null = null;
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
         s.off("connect", onConnect);
         s.off("connect_error", onError);
-        resolve();
+        s.off("disconnect", onDisconnect);
+        watched?.off("connection", onAnnounce);
+        void this.#settle().then(resolve);
       };
-      // socket.io runs the namespace's `connection` listeners one turn after its
-      // CONNECT answer; what they send is waited for too.
-      const onConnect = (): void => void this.#settle().then(done);
+      const watch = (): void => {
+        watched = this.server._nsps.get(namespace);
+        watched?.on("connection", onAnnounce);
+      };
+      const onAnnounce = (socket: AnyServerSocket): void => {
+        if (socket.conn !== this.#conn()) return;
+        announced = socket.id;
+        if (s.connected && s.id === announced) finish();
+      };
+      const onConnect = (): void => {
+        if (watched === undefined) watch(); // a dynamic namespace, created by this CONNECT
+        if (watched === undefined || announced === s.id) finish();
+      };
       const onError = (err: Error & { data?: unknown }): void => {
         this.#refusals.set(namespace, { message: err.message, data: err.data });
-        done();
+        finish();
       };
+      const onDisconnect = (): void => finish();
+      watch();
       s.on("connect", onConnect);
       s.on("connect_error", onError);
+      s.on("disconnect", onDisconnect);
       s.connect();
     });
   }
@@ -316,6 +346,12 @@ export class SocketIOTestClient {
     for (const socket of this.#sockets.values()) if (socket.active) socket.disconnect();
     await this.#idle();
     this.#manager._close();
+  }
+
+  /** The server's end of the current loopback session. */
+  #conn(): LoopbackConnection | null {
+    const transport = this.#manager.engine?.transport as unknown as LoopbackTransport | undefined;
+    return transport?.conn ?? null;
   }
 
   #connected(namespace: string): ClientSocket {
