@@ -37,7 +37,7 @@ async function clients(server: Running, mode: Mode, count: number) {
 describe.each(MODES)("socket.io-client over $mode: events", (mode) => {
   it("carries events both ways with JSON and binary arguments", async () => {
     const server = await start(mode);
-    const [{ client, socket }] = await clients(server, mode, 1);
+    const { client, socket } = (await clients(server, mode, 1))[0]!;
     const fromClient = next(socket, "up");
     client.emit("up", 1, "two", { three: [3, null] }, Buffer.from([1, 2, 3]));
     const [a, b, c, d] = await fromClient;
@@ -55,7 +55,7 @@ describe.each(MODES)("socket.io-client over $mode: events", (mode) => {
 
   it("acknowledges client emits, with binary in the answer", async () => {
     const server = await start(mode);
-    const [{ client, socket }] = await clients(server, mode, 1);
+    const { client, socket } = (await clients(server, mode, 1))[0]!;
     socket.on("sum", (a: number, b: number, ack: (r: unknown) => void) =>
       ack({ sum: a + b, bytes: Buffer.from([a, b]) }),
     );
@@ -66,7 +66,7 @@ describe.each(MODES)("socket.io-client over $mode: events", (mode) => {
 
   it("gets acknowledgements from the client, and times out when none comes", async () => {
     const server = await start(mode);
-    const [{ client, socket }] = await clients(server, mode, 1);
+    const { client, socket } = (await clients(server, mode, 1))[0]!;
     client.on("ask", (q: string, ack: (a: string) => void) => ack(`${q}!`));
     client.on("ignore", () => {});
     await expect(socket.emitWithAck("ask", "hi")).resolves.toBe("hi!");
@@ -80,7 +80,7 @@ describe.each(MODES)("socket.io-client over $mode: events", (mode) => {
 
   it("lets the client time out on a server that does not answer", async () => {
     const server = await start(mode);
-    const [{ client }] = await clients(server, mode, 1);
+    const { client } = (await clients(server, mode, 1))[0]!;
     await expect(client.timeout(50).emitWithAck("nobody-listens")).rejects.toThrow(
       "operation has timed out",
     );
@@ -88,7 +88,7 @@ describe.each(MODES)("socket.io-client over $mode: events", (mode) => {
 
   it("calls catch-all listeners both ways and runs per-packet middleware", async () => {
     const server = await start(mode);
-    const [{ client, socket }] = await clients(server, mode, 1);
+    const { client, socket } = (await clients(server, mode, 1))[0]!;
     const incoming: unknown[] = [];
     const outgoing: unknown[] = [];
     socket.onAny((...args) => incoming.push(args));
@@ -199,7 +199,7 @@ describe.each(MODES)("socket.io-client over $mode: broadcasts", (mode) => {
 
   it("delivers volatile events to clients ready to receive them", async () => {
     const server = await start(mode);
-    const [{ client, socket }] = await clients(server, mode, 1);
+    const { client, socket } = (await clients(server, mode, 1))[0]!;
     // Over polling, "ready" means a poll is waiting (engine.io drops volatile packets too
     // while none is).
     await pollWaiting(client);
