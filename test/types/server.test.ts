@@ -5,6 +5,7 @@ import { describe, expectTypeOf, it } from "vitest";
 import {
   Server,
   type BroadcastOperator,
+  type DecorateAcknowledgementsWithMultipleResponses,
   type DisconnectReason,
   type ExtendedError,
   type Namespace,
@@ -97,7 +98,7 @@ function typed(io: TypedServer): void {
   expectTypeOf(io.timeout(1000).emitWithAck("ask", "ready?")).resolves.toEqualTypeOf<boolean[]>();
   expectTypeOf(io.to("room")).toEqualTypeOf<
     BroadcastOperator<
-      import("../../src/index.js").DecorateAcknowledgementsWithMultipleResponses<ServerToClientEvents>,
+      DecorateAcknowledgementsWithMultipleResponses<ServerToClientEvents>,
       SocketData
     >
   >();
