@@ -90,7 +90,8 @@ export type AdapterConstructor = typeof Adapter | ((nsp: AdapterHost) => Adapter
  */
 export interface Parser {
   Encoder: new () => { encode(packet: Packet): unknown[] };
-  Decoder: new (options?: { maxAttachments?: number }) => ParserDecoder;
+  /** Constructed with `{ maxAttachments }`, which a decoder may ignore. */
+  Decoder: new (options?: any) => ParserDecoder; // eslint-disable-line @typescript-eslint/no-explicit-any -- any decoder class, whatever its options type
 }
 
 /** The decoder half of a {@link Parser}. */
