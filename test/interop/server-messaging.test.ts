@@ -197,6 +197,20 @@ describe.each(MODES)("socket.io-client over $mode: broadcasts", (mode) => {
     await expect(server.io.serverSideEmitWithAck("anyone")).resolves.toEqual([]);
   });
 
+  it("sends `message` events with send() and write(), with compress() and local", async () => {
+    const server = await start(mode);
+    const { client, socket } = (await clients(server, mode, 1))[0]!;
+    const messages: unknown[] = [];
+    client.on("message", (m: unknown) => messages.push(m));
+    socket.send("one");
+    socket.compress(false).write("two");
+    server.io.local.emit("message", "three");
+    server.io.write("four");
+    server.io.of("/").local.emit("message", "five");
+    await eventually(() => messages.length === 5);
+    expect(messages).toEqual(["one", "two", "three", "four", "five"]);
+  });
+
   it("delivers volatile events to clients ready to receive them", async () => {
     const server = await start(mode);
     const { client, socket } = (await clients(server, mode, 1))[0]!;

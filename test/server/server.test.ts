@@ -49,6 +49,21 @@ describe("server: construction and attaching", () => {
     expect((await get(port, "/")).status).toBe(404);
   });
 
+  it("serves the client bundle at /socket.io/socket.io.js unless serveClient is false", async () => {
+    const served = new Server(0);
+    const plain = new Server(0, { serveClient: false });
+    servers.push(served, plain);
+    await Promise.all([
+      once(served.httpServer!, "listening"),
+      once(plain.httpServer!, "listening"),
+    ]);
+    const portOf = (io: Server) => (io.httpServer!.address() as { port: number }).port;
+    const bundle = await get(portOf(served), "/socket.io/socket.io.js");
+    expect(bundle.status).toBe(200);
+    expect(bundle.body.length).toBeGreaterThan(1000);
+    expect((await get(portOf(plain), "/socket.io/socket.io.js")).status).toBe(400);
+  });
+
   it("answers under a custom path", async () => {
     const http = createServer();
     const io = new Server(http, { path: "/realtime/", serveClient: false });
