@@ -8,6 +8,7 @@
  * @internal
  */
 import type { DeadlineList, DeadlineNode, DeadlineScheduler } from "../engine/scheduler.js";
+import { PushwireError } from "../errors.js";
 
 /** Who holds a pending ack (a socket). @internal */
 export interface AckOwner {
@@ -85,4 +86,35 @@ export class AckTimers {
       ack.timer = null;
     }
   }
+}
+
+/**
+ * Why a socket cannot wait for one more ack: it is closed, or at `maxPendingAcks`.
+ *
+ * @internal
+ */
+export function ackRefusal(closed: boolean, pending: number, max: number): PushwireError | null {
+  if (closed) return new PushwireError("PW_ERR_ACK_DISCONNECTED");
+  if (pending < max) return null;
+  return new PushwireError(
+    "PW_ERR_ACK_LIMIT",
+    `too many pending acknowledgements (maxPendingAcks ${max})`,
+  );
+}
+
+/**
+ * Cancels the timeouts of a closed socket's acks; those with a timeout learn at once
+ * (on the next tick) instead of waiting for it. The others are dropped, as socket.io
+ * does: their callbacks have no error argument.
+ *
+ * @internal
+ */
+export function clearAcks(acks: Map<number, PendingAck>, timers: AckTimers): void {
+  for (const ack of acks.values()) {
+    timers.cancel(ack);
+    if (ack.withError) {
+      process.nextTick(ack.callback, new PushwireError("PW_ERR_ACK_DISCONNECTED"));
+    }
+  }
+  acks.clear();
 }

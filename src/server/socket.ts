@@ -26,7 +26,7 @@ import type { EngineConnection, RequestInfo } from "../engine/connection.js";
 import { randomSid } from "../engine/sid.js";
 import { PushwireError } from "../errors.js";
 import { PacketType, RESERVED_EVENTS, type Packet } from "../protocol/index.js";
-import { PendingAck, type AckOwner } from "./ack.js";
+import { PendingAck, ackRefusal, clearAcks, type AckOwner } from "./ack.js";
 import { BroadcastOperator, ackTimeoutError, reservedEventError } from "./broadcast-operator.js";
 import type { ServerContext, SocketClient } from "./context.js";
 import { CatchAllEmitter } from "./catch-all.js";
@@ -604,15 +604,10 @@ export class Socket<
     timeout: number | undefined,
   ): boolean {
     const acks = (this.#acks ??= new Map());
-    if (this.#closed || acks.size >= this.nsp.server._opts.maxPendingAcks) {
-      const err = this.#closed
-        ? new PushwireError("PW_ERR_ACK_DISCONNECTED")
-        : new PushwireError(
-            "PW_ERR_ACK_LIMIT",
-            `too many pending acknowledgements (maxPendingAcks ${this.nsp.server._opts.maxPendingAcks})`,
-          );
-      if (timeout !== undefined) process.nextTick(callback, err);
-      else this._onerror(err);
+    const refusal = ackRefusal(this.#closed, acks.size, this.nsp.server._opts.maxPendingAcks);
+    if (refusal !== null) {
+      if (timeout !== undefined) process.nextTick(callback, refusal);
+      else this._onerror(refusal);
       return false;
     }
     const ack = new PendingAck(this, id, callback, timeout !== undefined);
@@ -621,17 +616,11 @@ export class Socket<
     return true;
   }
 
-  /** Drops pending acks; those with a timeout learn at once (B7: the map returns to 0). */
+  /** Drops pending acks (B7: the map returns to 0). */
   #clearAcks(): void {
     const acks = this.#acks;
-    if (acks === null) return;
     this.#acks = null;
-    const timers = this.nsp.server._ackTimers;
-    for (const ack of acks.values()) {
-      timers.cancel(ack);
-      if (ack.withError)
-        process.nextTick(ack.callback, new PushwireError("PW_ERR_ACK_DISCONNECTED"));
-    }
+    if (acks !== null) clearAcks(acks, this.nsp.server._ackTimers);
   }
 
   #onevent(packet: Packet): void {
@@ -662,10 +651,8 @@ export class Socket<
     return (...args: unknown[]): void => {
       if (sent || !this.connected) return;
       sent = true;
-      this.client._packet(
-        { type: PacketType.ACK, nsp: this.nsp.name, data: args, id },
-        writeFlags(false, true),
-      );
+      const packet: Packet = { type: PacketType.ACK, nsp: this.nsp.name, data: args, id };
+      this.client._packet(packet, writeFlags(false, true));
     };
   }
 
