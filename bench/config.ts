@@ -156,7 +156,7 @@ export function scaleFor(flags: Flags): Scale {
       connections: 10_000,
       concurrency: 100,
       rooms: 100,
-      rounds: full ? 20 : 10,
+      rounds: full ? 50 : 20,
     },
     polling: {
       clients: full ? 100 : 50,

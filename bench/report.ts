@@ -300,7 +300,7 @@ export function renderTable(
   const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   return [
     line(header),
-    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`,
     ...rows.map(line),
   ].join("\n");
 }
@@ -315,16 +315,16 @@ export const QUALITY = {
 
 /**
  * Notes on windows whose CPU figures are rough: too few clock ticks to resolve them, or a
- * server core shared with other busy processes; at most one line for each kind.
- * `runs[server][scenario]` holds each repeat's figures, which carry
- * `<scenario>.minTicks` and `<scenario>.otherCpuPct`.
+ * server core shared with other busy processes; one line for each kind, naming each
+ * scenario and server once with its worst repeat. `runs[server][scenario]` holds each
+ * repeat's figures, which carry `<scenario>.minTicks` and `<scenario>.otherCpuPct`.
  */
 export function qualityNotes(
   runs: Record<string, Record<string, Figures[]>>,
   labels: Record<string, string>,
 ): string[] {
-  const fewTicks: string[] = [];
-  const busyCore: string[] = [];
+  const fewTicks = new Map<string, number>();
+  const busyCore = new Map<string, number>();
   for (const [server, scenarios] of Object.entries(runs)) {
     for (const reps of Object.values(scenarios)) {
       for (const figures of reps) {
@@ -332,20 +332,24 @@ export function qualityNotes(
           const [scenario, name] = key.split(".");
           const where = `${scenario} on ${labels[server] ?? server}`;
           if (name === "minTicks" && value < QUALITY.minTicks) {
-            fewTicks.push(`${where} ${value} (±${formatNumber(100 / Math.max(1, value))}%)`);
+            fewTicks.set(where, Math.min(value, fewTicks.get(where) ?? Infinity));
           } else if (name === "otherCpuPct" && value > QUALITY.maxOtherCpuPct) {
-            busyCore.push(`${where} ${formatNumber(value)}%`);
+            busyCore.set(where, Math.max(value, busyCore.get(where) ?? 0));
           }
         }
       }
     }
   }
   const notes: string[] = [];
-  if (fewTicks.length > 0) {
-    notes.push(`few clock ticks of server CPU in the window: ${fewTicks.join(", ")}`);
+  if (fewTicks.size > 0) {
+    const list = [...fewTicks].map(
+      ([where, ticks]) => `${where} ${ticks} (±${formatNumber(100 / Math.max(1, ticks))}%)`,
+    );
+    notes.push(`few clock ticks of server CPU in a window: ${list.join(", ")}`);
   }
-  if (busyCore.length > 0) {
-    notes.push(`other processes used the server's core: ${busyCore.join(", ")}`);
+  if (busyCore.size > 0) {
+    const list = [...busyCore].map(([where, pct]) => `${where} ${formatNumber(pct)}%`);
+    notes.push(`other processes took the server's core, at most: ${list.join(", ")}`);
   }
   return notes;
 }

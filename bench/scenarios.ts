@@ -254,6 +254,8 @@ function idle(server: ServerSpec, ctx: Context): Promise<Figures> {
     await sleep(500);
     const after = await srv.call<ServerStats>("stats", { gc: true });
     const n = c.connected;
+    if (after.clients !== n)
+      throw new Error(`server counts ${after.clients} clients, expected ${n}`);
 
     const joined = await load.call<{ missing: number }>("join", {
       rooms: s.rooms,

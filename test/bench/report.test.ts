@@ -117,7 +117,7 @@ describe("renderTable", () => {
     expect(lines[0]).toMatch(
       /^\| figure +\| socket\.io \| raw ws +\| pushwire +\| target +\| pushwire meets it \|$/,
     );
-    expect(lines[1]).toMatch(/^\|-+\|-+\|/);
+    expect(lines[1]).toMatch(/^\| -+ \| -+ \| -+ \|/);
     const cpu = lines.find((l) => l.includes("CPU per ack"))!;
     expect(cpu.split("|").map((c) => c.trim())).toEqual([
       "",
@@ -193,21 +193,27 @@ describe("qualityNotes", () => {
       { raw: "raw ws" },
     );
     expect(notes).toEqual([
-      "few clock ticks of server CPU in the window: broadcast on raw ws 8 (±12.5%)",
-      "other processes used the server's core: echo on raw ws 40%",
+      "few clock ticks of server CPU in a window: broadcast on raw ws 8 (±12.5%)",
+      "other processes took the server's core, at most: echo on raw ws 40%",
     ]);
   });
 
-  it("lists every flagged window of a kind on one line", () => {
+  it("names each scenario and server once, with its worst repeat", () => {
     const notes = qualityNotes(
       {
-        a: { echo: [{ "echo.otherCpuPct": 10 }, { "echo.otherCpuPct": 20 }] },
+        a: {
+          echo: [
+            { "echo.otherCpuPct": 10, "echo.minTicks": 40 },
+            { "echo.otherCpuPct": 20, "echo.minTicks": 20 },
+          ],
+        },
         b: { idle: [{ "idle.otherCpuPct": 30 }] },
       },
       { a: "A", b: "B" },
     );
     expect(notes).toEqual([
-      "other processes used the server's core: echo on A 10%, echo on A 20%, idle on B 30%",
+      "few clock ticks of server CPU in a window: echo on A 20 (±5%)",
+      "other processes took the server's core, at most: echo on A 20%, idle on B 30%",
     ]);
   });
 
