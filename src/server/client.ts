@@ -189,6 +189,10 @@ export class Client implements NamespaceClient, DeadlineNode {
     nsp._add(this, auth, (socket) => {
       this.#connecting?.delete(name);
       if (socket === null) return;
+      if (this.#closed) {
+        socket._onclose("forced server close");
+        return;
+      }
       this.sockets.set(name, socket);
       if (this.dlList !== null) this.dlList.remove(this);
     });
@@ -233,9 +237,24 @@ export class Client implements NamespaceClient, DeadlineNode {
     for (const part of parts) conn.sendPrepared(part, whole);
   }
 
-  /** A socket left its namespace (the server or the client disconnected it). @internal */
-  _remove(nsp: string): void {
-    if (this.sockets.delete(nsp) && !this.#closed) (this.#left ??= new Set()).add(nsp);
+  /**
+   * A socket left its namespace. After a disconnection by the server, packets the client
+   * had in flight for it are ignored; the set is capped like the namespaces themselves.
+   *
+   * @internal
+   */
+  _remove(nsp: string, byServer: boolean): void {
+    if (!this.sockets.delete(nsp) || this.#closed || !byServer) return;
+    const left = (this.#left ??= new Set());
+    left.add(nsp);
+    if (left.size > this.#server._opts.maxNamespacesPerConnection) {
+      left.delete(left.values().next().value!);
+    }
+  }
+
+  /** Whether the connection is open and not being closed by the server. @internal */
+  get _active(): boolean {
+    return !this.#closed && this.conn.readyState === "open";
   }
 
   /** Disconnects every socket and closes the connection. @internal */

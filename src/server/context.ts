@@ -41,8 +41,10 @@ export interface SocketClient {
   _packet(packet: Packet, flags: WriteFlags): void;
   /** Writes a broadcast's prepared parts. @internal */
   _writePrepared(parts: readonly PreparedPart[], flags: WriteFlags): void;
-  /** The socket left its namespace. @internal */
-  _remove(nsp: string): void;
+  /** The socket left its namespace (`byServer`: the server disconnected it). @internal */
+  _remove(nsp: string, byServer: boolean): void;
+  /** Whether the connection is open and not being closed by the server. @internal */
+  readonly _active: boolean;
   /** Closes the connection, disconnecting every namespace. @internal */
   _disconnect(): void;
 }

@@ -454,7 +454,7 @@ export class Namespace<
     session: Session | null,
     done: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | null) => void,
   ): void {
-    if (client.conn.readyState !== "open") {
+    if (!client._active) {
       done(null);
       return;
     }
@@ -471,7 +471,7 @@ export class Namespace<
       return;
     }
     runMiddlewares(this._fns.slice(), socket, (err) => {
-      if (client.conn.readyState !== "open") {
+      if (!client._active) {
         socket._cleanup();
         done(null);
         return;

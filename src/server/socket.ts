@@ -585,7 +585,7 @@ export class Socket<
       });
     }
     this._cleanup();
-    this.client._remove(this.nsp.name);
+    this.client._remove(this.nsp.name, reason === "server namespace disconnect");
     this.connected = false;
     this.#clearAcks();
     this.emitReserved("disconnect", reason, description);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Socket } from "../../src/index.js";
 import { fakeServer, sidOf, until } from "./fake.js";
 
 describe("client: connection to a namespace (spec: Connection to a namespace)", () => {
@@ -67,5 +68,33 @@ describe("client: connection to a namespace (spec: Connection to a namespace)", 
     const conn = await connect();
     clock.advance(5000);
     expect(conn.closedByServer).toBe(false);
+  });
+});
+
+describe("client: closing while a namespace connects", () => {
+  it("admits no socket whose middleware finishes after the server closed the connection", async () => {
+    const server = fakeServer();
+    let release!: () => void;
+    server.io.of("/slow").use((_socket, next) => (release = () => next()));
+    const first = new Promise<Socket>((resolve) => server.io.once("connection", resolve));
+    const conn = server.open();
+    conn.receive("0");
+    const socket = await first;
+    conn.receive("0/slow,");
+    await until(() => release !== undefined);
+    socket.disconnect(true); // the connection closes on the next turn
+    release();
+    await until(() => conn.closedByServer);
+    expect(server.io.of("/slow").sockets.size).toBe(0);
+    expect(conn.texts.some((t) => t.startsWith("0/slow,"))).toBe(false);
+  });
+
+  it("closes the connection on a packet for a namespace the client itself left", async () => {
+    const { connect } = fakeServer();
+    const conn = await connect();
+    conn.receive("1");
+    expect(conn.closedByServer).toBe(false);
+    conn.receive('2["after leaving"]');
+    expect(conn.closedByServer).toBe(true);
   });
 });
