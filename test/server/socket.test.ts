@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { PushwireError} from "../../src/index.js";
+import type { PushwireError } from "../../src/index.js";
 import { type Socket } from "../../src/index.js";
 import { announced, fakeServer, sidOf, until, type FakeServer } from "./fake.js";
 
