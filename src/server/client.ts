@@ -17,6 +17,7 @@ import type { CloseReason, EngineConnection, RawData } from "../engine/connectio
 import type { DeadlineList, DeadlineNode } from "../engine/scheduler.js";
 import { PushwireError, type ErrorCode } from "../errors.js";
 import { PacketType, type Packet } from "../protocol/index.js";
+import { clientError } from "./channels.js";
 import type { ServerContext } from "./context.js";
 import { queryOf } from "./handshake.js";
 import type { Namespace, NamespaceClient } from "./namespace.js";
@@ -276,6 +277,7 @@ export class Client implements NamespaceClient, DeadlineNode {
   /** Reports `err` to every socket, then closes. */
   #error(err: Error, reason: DisconnectReason): void {
     if (this.#closed) return;
+    if (clientError.hasSubscribers) clientError.publish({ conn: this.conn, error: err });
     for (const socket of this.sockets.values()) socket._onerror(err);
     this.#close(reason, err);
   }

@@ -18,6 +18,7 @@ import type { RawData } from "../engine/connection.js";
 import { PushwireError } from "../errors.js";
 import { PacketType, type Packet } from "../protocol/index.js";
 import { deferAnnounce } from "./announce.js";
+import { socketConnect, socketRefused } from "./channels.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import type { ServerContext, SocketClient } from "./context.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
@@ -478,6 +479,8 @@ export class Namespace<
       }
       if (err !== null) {
         socket._cleanup();
+        if (socketRefused.hasSubscribers)
+          socketRefused.publish({ namespace: this.name, error: err });
         client._packet(
           {
             type: PacketType.CONNECT_ERROR,
@@ -499,6 +502,7 @@ export class Namespace<
   ): void {
     this.sockets.set(socket.id, socket);
     socket._onconnect();
+    if (socketConnect.hasSubscribers) socketConnect.publish({ socket });
     done(socket);
     // The `connection` listeners run a timer tick later, after the CONNECT answer left
     // on its own (see announce.ts). Packets the client sends meanwhile wait in the socket.

@@ -30,6 +30,7 @@ import { PendingAck, ackRefusal, clearAcks, type AckOwner } from "./ack.js";
 import { BroadcastOperator, ackTimeoutError, reservedEventError } from "./broadcast-operator.js";
 import type { ServerContext, SocketClient } from "./context.js";
 import { CatchAllEmitter } from "./catch-all.js";
+import { socketDisconnect } from "./channels.js";
 import { buildHandshake } from "./handshake.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
 import {
@@ -588,6 +589,7 @@ export class Socket<
     this.client._remove(this.nsp.name, reason === "server namespace disconnect");
     this.connected = false;
     this.#clearAcks();
+    if (socketDisconnect.hasSubscribers) socketDisconnect.publish({ socket: this, reason });
     this.emitReserved("disconnect", reason, description);
   }
 
