@@ -56,6 +56,18 @@ export function closeLoopbacks(server: object): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Whether some loopback connection of `server` has messages on their way to its client.
+ *
+ * @internal
+ */
+export function loopbacksBusy(server: object): boolean {
+  const set = open.get(server);
+  if (set === undefined) return false;
+  for (const conn of set) if (conn.busy) return true;
+  return false;
+}
+
 function copy(data: RawData): RawData {
   // A network copies bytes; so does the loopback, so that neither side can mutate what
   // the other holds.

@@ -12,7 +12,12 @@ import { PushwireError } from "../errors.js";
 import type { Namespace } from "../server/namespace.js";
 import { Server } from "../server/server.js";
 import type { Socket as ServerSocket } from "../server/socket.js";
-import { loopbackTransport, type LoopbackConnection, type LoopbackTransport } from "./loopback.js";
+import {
+  loopbacksBusy,
+  loopbackTransport,
+  type LoopbackConnection,
+  type LoopbackTransport,
+} from "./loopback.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- namespaces and sockets of any event maps */
 type AnyNamespace = Namespace<any, any, any, any>;
@@ -226,14 +231,15 @@ export class SocketIOTestClient {
       await this.#idle();
       return undefined;
     }
-    return new Promise((resolve, reject) => {
+    const values = await new Promise<unknown[]>((resolve, reject) => {
       socket
         .timeout(this.#ackTimeout)
-        .emit(event, ...data, (err: Error | null, ...res: unknown[]) => {
-          if (err) reject(err);
-          else resolve(res.length === 0 ? undefined : res.length === 1 ? res[0] : res);
-        });
+        .emit(event, ...data, (err: Error | null, ...res: unknown[]) =>
+          err ? reject(err) : resolve(res),
+        );
     });
+    await this.#settle();
+    return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
   }
 
   /**
@@ -388,14 +394,13 @@ export class SocketIOTestClient {
       );
   }
 
-  /** Resolves after the next turn, once what the server sent meanwhile has arrived. */
+  /**
+   * Resolves after the next turn, once what the server sent meanwhile has reached
+   * every test client of this server (a broadcast included).
+   */
   async #settle(): Promise<void> {
     await nextTurn();
-    for (;;) {
-      const transport = this.#manager.engine?.transport as unknown as LoopbackTransport | undefined;
-      if (transport?.serverBusy !== true) return;
-      await nextTurn();
-    }
+    while (loopbacksBusy(this.server)) await nextTurn();
   }
 
   /** Resolves once everything this client sent (a close included) has reached the server. */
@@ -406,7 +411,8 @@ export class SocketIOTestClient {
       if (engine === undefined) return;
       const transport = engine.transport as unknown as LoopbackTransport | undefined;
       const buffered = engine.readyState === "closed" ? 0 : engine.writeBuffer.length;
-      if (buffered === 0 && transport?.busy !== true) return;
+      if (buffered === 0 && transport?.busy !== true) break;
     }
+    await this.#settle();
   }
 }
