@@ -83,6 +83,24 @@ describe.each(MODES)("socket.io-client over $mode: connecting", (mode) => {
     const [name] = await next(client, "in");
     expect(name).toBe("/room-42");
   });
+
+  it("connects a dynamic namespace a function accepts, and broadcasts from it", async () => {
+    const server = await start(mode);
+    const parent = server.io.of((name, auth, next) => next(null, name === `/user-${auth.id}`));
+    const joined: string[] = [];
+    parent.on("connection", (socket) => {
+      socket.join("here");
+      joined.push(socket.nsp.name);
+    });
+    const client = server.client("/user-7", { auth: { id: 7 } });
+    await connected(client);
+    await eventually(() => joined.length === 1);
+    const got = next(client, "hi");
+    server.io.of("/user-7").in("here").emit("hi", "from the child");
+    expect(await got).toEqual(["from the child"]);
+    const refused = server.client("/user-8", { auth: { id: 9 } });
+    expect((await next<[Error]>(refused, "connect_error"))[0].message).toBe("Invalid namespace");
+  });
 });
 
 describe.each(MODES)("socket.io-client over $mode: disconnecting", (mode) => {
@@ -97,11 +115,17 @@ describe.each(MODES)("socket.io-client over $mode: disconnecting", (mode) => {
     return { server, client, socket: socket! };
   }
 
-  it("reports `client namespace disconnect` when the client disconnects", async () => {
+  it("reports `client namespace disconnect` when the client disconnects, rooms still known while disconnecting", async () => {
     const { client, socket } = await pair();
+    socket.join("room");
+    const disconnecting = new Promise<Set<string>>((resolve) =>
+      socket.once("disconnecting", () => resolve(socket.rooms)),
+    );
     const reason = next(socket, "disconnect");
     client.disconnect();
+    expect(await disconnecting).toEqual(new Set([socket.id, "room"]));
     expect(await reason).toEqual(["client namespace disconnect", undefined]);
+    expect(socket.connected).toBe(false);
   });
 
   it("reports `io server disconnect` to the client on socket.disconnect()", async () => {
