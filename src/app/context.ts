@@ -287,8 +287,12 @@ export interface RequestContext {
   readonly namespace: string;
   /** The event being handled (`connect`, `disconnect`, `message`, `my_event`, ...). */
   readonly event: string;
-  /** The event's arguments (for `connect`: the auth payload; for `disconnect`: the reason). */
-  readonly args: readonly unknown[];
+  /**
+   * The event's arguments (for `connect`: the auth payload; for `disconnect`: the
+   * reason). Flask-SocketIO's `request.event["args"]`; not Flask's `request.args`, the
+   * query, which is {@link RequestContext.query}.
+   */
+  readonly eventArgs: readonly unknown[];
   /** The `auth` payload the client connected with. */
   readonly auth: Record<string, unknown>;
   /** The headers of the request that opened the connection. */
@@ -322,8 +326,8 @@ export const request: RequestContext = Object.freeze({
   get event() {
     return currentContext("request.event").event;
   },
-  get args() {
-    return currentContext("request.args").args;
+  get eventArgs() {
+    return currentContext("request.eventArgs").args;
   },
   get auth() {
     return currentContext("request.auth").socket.handshake.auth as Record<string, unknown>;

@@ -1,8 +1,9 @@
 /**
  * `run({ debug: true })`'s reloader, as Flask's: the process that called `run()` becomes
  * a supervisor. It starts the same program again as a child (same Node flags, so a
- * `tsx` loader comes along), watches the program's folder, and restarts the child
- * whenever a file changes. The child is the one that serves; it knows it is the child
+ * `tsx` loader comes along), watches the program's folder (and `extraFiles`), and
+ * restarts the child whenever a code file (`.ts`, `.js`, `.json`, ...) changes; pages
+ * and styles are read per request and need no restart. The child is the one that serves; it knows it is the child
  * by the {@link RELOADER_ENV} variable. SIGINT/SIGTERM go to the child, whose graceful
  * stop ends the supervisor too.
  *
@@ -13,11 +14,14 @@
  * @internal
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { watch, type FSWatcher } from "node:fs";
+import { statSync, watch, type FSWatcher } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 /** Set to `1` in the child the reloader starts. @internal */
 export const RELOADER_ENV = "PUSHWIRE_RELOADER_CHILD";
+
+/** Files whose change restarts the program: code and configuration, not pages or styles. */
+const CODE = /\.(?:[cm]?[jt]s|tsx|jsx|json)$/;
 
 /** Changes to these paths never restart the program. */
 const IGNORED =
@@ -82,17 +86,21 @@ export function supervise(paths: readonly string[], log: (line: string) => void)
     child.kill("SIGTERM");
   };
 
-  const watchers: FSWatcher[] = paths.map((path) =>
-    watch(path, { recursive: true }, (_event, name) => {
-      const file = name === null ? path : resolve(path, name.toString());
-      if (IGNORED.test(file) || stopping) return;
+  const watchers: FSWatcher[] = paths.map((path) => {
+    // A folder restarts on its code files; a file named in extraFiles on any change.
+    const folder = statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+    return watch(path, { recursive: folder }, (_event, name) => {
+      const file = folder && name !== null ? resolve(path, name.toString()) : path;
+      if (stopping || (folder && (IGNORED.test(file) || !CODE.test(file)))) return;
       // Editors write a file in several steps: one restart per burst.
       clearTimeout(restartTimer);
       restartTimer = setTimeout(() => restart(file), 100);
-    }),
-  );
+    });
+  });
 
   const onSignal = (signal: NodeJS.Signals): void => {
+    // A terminal's Ctrl+C may arrive twice (directly, and relayed by a runner like tsx).
+    if (stopping) return;
     stopping = true;
     clearTimeout(restartTimer);
     for (const w of watchers) w.close();

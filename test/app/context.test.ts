@@ -222,11 +222,11 @@ describe("request", () => {
     const socketio = makeApp();
     socketio.on(
       "who",
-      (x: number) => ({
+      (_x: number) => ({
         sid: request.sid,
         namespace: request.namespace,
         event: request.event,
-        args: request.args,
+        args: request.eventArgs,
         auth: request.auth,
         ua: request.headers["user-agent"],
         q: request.query.q,
