@@ -504,8 +504,8 @@ export class Namespace<
     socket._onconnect();
     if (socketConnect.hasSubscribers) socketConnect.publish({ socket });
     done(socket);
-    // The `connection` listeners run a timer tick later, after the CONNECT answer left
-    // on its own (see announce.ts). Packets the client sends meanwhile wait in the socket.
+    // The `connection` listeners run 2 ms later, after the CONNECT answer left on its
+    // own (see announce.ts). Packets the client sends meanwhile wait in the socket.
     deferAnnounce(() => {
       try {
         if (socket.connected) {

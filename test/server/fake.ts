@@ -11,6 +11,7 @@ import type {
 } from "../../src/engine/connection.js";
 import type { Clock } from "../../src/engine/scheduler.js";
 import { Server, type ServerOptions } from "../../src/index.js";
+import { ANNOUNCE_DELAY } from "../../src/server/announce.js";
 
 export class FakeClock implements Clock {
   time = 0;
@@ -149,8 +150,9 @@ export function fakeServer(options: ServerOptions = {}): FakeServer {
 
 /** Waits until the `connection` listeners of sockets connected so far have run. */
 export function announced(): Promise<void> {
-  // The server announces new sockets on one zero-delay timer; a timer set now fires after it.
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  // The server announces new sockets on one timer of this delay; a timer of the same
+  // delay set now fires after it.
+  return new Promise((resolve) => setTimeout(resolve, ANNOUNCE_DELAY));
 }
 
 /** Waits (on the event loop, not on wall-clock thresholds) until `check()` holds. */

@@ -3,7 +3,7 @@ import { createServer, request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { Adapter, EngineServer, Server, type Namespace, type Socket } from "../../src/index.js";
 import { PacketType, type Packet } from "../../src/protocol/index.js";
-import { fakeServer, until } from "./fake.js";
+import { announced, fakeServer, until } from "./fake.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -188,7 +188,7 @@ describe("server: custom parser", () => {
       nsp: "/",
       data: { sid: expect.any(String) },
     });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await announced();
     conn.receive(JSON.stringify({ type: PacketType.EVENT, nsp: "/", data: ["hi", 5] }));
     expect(got).toEqual([5]);
   });
