@@ -32,7 +32,15 @@ export interface SocketIONamespaceOptions {
   events?: Record<string, string>;
 }
 
-/** The event a handler method answers by the naming rule: `onMyEvent` -> `my_event`. */
+/**
+ * The event a handler method answers by the naming rule.
+ *
+ * @example
+ * ```ts
+ * eventNameOf("onMyEvent"); // "my_event"
+ * eventNameOf("onHTTPRequest"); // "http_request"
+ * ```
+ */
 export function eventNameOf(method: string): string {
   return method
     .slice(2)
@@ -73,7 +81,14 @@ export class SocketIONamespace {
     this.events = { ...opts.events };
   }
 
-  /** The app's server (socket.io-style), once registered. */
+  /**
+   * The app's server (socket.io-style), once registered.
+   *
+   * @example
+   * ```ts
+   * onCount() { return this.server.of(this.namespace).sockets.size; }
+   * ```
+   */
   get server(): AppCore["server"] {
     if (this._app === null) {
       throw new PushwireError(
@@ -98,38 +113,87 @@ export class SocketIONamespace {
     ctx.app._emit(ctx, event, data, { ...opts, namespace: opts.namespace ?? this.namespace });
   }
 
-  /** `send`, with the namespace defaulting to this one. */
+  /**
+   * `send`, with the namespace defaulting to this one.
+   *
+   * @example
+   * ```ts
+   * onMessage(text: string) { this.send(text); } // echo
+   * ```
+   */
   send(data: unknown, opts: EmitOptions = {}): void {
     const ctx = currentContext("send()");
     ctx.app._emit(ctx, "message", [data], { ...opts, namespace: opts.namespace ?? this.namespace });
   }
 
-  /** `call`, with the namespace defaulting to this one. */
+  /**
+   * `call`, with the namespace defaulting to this one.
+   *
+   * @example
+   * ```ts
+   * async onLogin() { return `hello ${String(await this.call("name?"))}`; }
+   * ```
+   */
   call(event: string, data?: unknown, opts: CallOptions = {}): Promise<unknown> {
     return call(event, data, { ...opts, namespace: opts.namespace ?? this.namespace });
   }
 
-  /** `joinRoom`, with the namespace defaulting to this one. */
+  /**
+   * `joinRoom`, with the namespace defaulting to this one.
+   *
+   * @example
+   * ```ts
+   * onJoin(room: string) { this.joinRoom(room); }
+   * ```
+   */
   joinRoom(room: Room, opts: ClientOptions = {}): void {
     joinRoom(room, { ...opts, namespace: opts.namespace ?? this.namespace });
   }
 
-  /** `leaveRoom`, with the namespace defaulting to this one. */
+  /**
+   * `leaveRoom`, with the namespace defaulting to this one.
+   *
+   * @example
+   * ```ts
+   * onLeave(room: string) { this.leaveRoom(room); }
+   * ```
+   */
   leaveRoom(room: Room, opts: ClientOptions = {}): void {
     leaveRoom(room, { ...opts, namespace: opts.namespace ?? this.namespace });
   }
 
-  /** `closeRoom`, with the namespace defaulting to this one. */
+  /**
+   * `closeRoom`, with the namespace defaulting to this one.
+   *
+   * @example
+   * ```ts
+   * onEndGame(room: string) { this.closeRoom(room); }
+   * ```
+   */
   closeRoom(room: Room, opts: { namespace?: string } = {}): void {
     closeRoom(room, { namespace: opts.namespace ?? this.namespace });
   }
 
-  /** `rooms`, with the namespace defaulting to this one. */
+  /**
+   * `rooms`, with the namespace defaulting to this one.
+   *
+   * @example
+   * ```ts
+   * onMyRooms() { return this.rooms(); }
+   * ```
+   */
   rooms(opts: ClientOptions = {}): Room[] {
     return rooms({ ...opts, namespace: opts.namespace ?? this.namespace });
   }
 
-  /** `disconnect`, with the namespace defaulting to this one. */
+  /**
+   * `disconnect`, with the namespace defaulting to this one.
+   *
+   * @example
+   * ```ts
+   * onQuit() { this.disconnect(); }
+   * ```
+   */
   disconnect(opts: ClientOptions = {}): void {
     disconnect({ ...opts, namespace: opts.namespace ?? this.namespace });
   }

@@ -93,7 +93,8 @@ function splitNamespace(args: unknown[]): { data: unknown[]; namespace: string |
 }
 
 /**
- * An in-process client of a server, for tests.
+ * An in-process client of a server, for tests. `SocketIO.close()` closes the test
+ * clients of its server; with a plain `Server`, close them (`close()`) before it.
  *
  * @example
  * ```ts

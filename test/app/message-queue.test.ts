@@ -1,7 +1,7 @@
 // SocketIO({ messageQueue }): apps on several nodes share broadcasts and rooms through
 // a private Redis; a write-only app emits to their clients without serving any.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emit, joinRoom, SocketIO } from "../../src/index.js";
+import { emit, joinRoom, SocketIO, type SocketIOOptions } from "../../src/index.js";
 import type { SocketIOTestClient } from "../../src/testing/index.js";
 import {
   startFaultProxy,
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 const NS = "/mq";
 
-function node(options: ConstructorParameters<typeof SocketIO>[0] = {}): SocketIO {
+function node(options: SocketIOOptions = {}): SocketIO {
   const socketio = new SocketIO({
     serveClient: false,
     messageQueue: url,
