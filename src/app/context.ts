@@ -17,7 +17,7 @@ import type { Socket } from "../server/socket.js";
 import { splitEmitOptions, type EmitOptions } from "./options.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- sockets of any event maps */
-/** A server-side socket of any event maps. @internal */
+/** A server-side socket of any event maps (`request.socket`). */
 export type AnySocket = Socket<any, any, any, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -28,7 +28,7 @@ export interface PendingEmit {
   readonly callback: ((...args: unknown[]) => void) | undefined;
 }
 
-/** What the face's functions need of the app. @internal */
+/** What the face's functions need of the app (`SocketIO` implements it). */
 export interface AppCore {
   readonly server: Server;
   /** @internal */

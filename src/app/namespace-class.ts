@@ -12,6 +12,7 @@
  */
 import type { Room } from "../adapter/contract.js";
 import { PushwireError } from "../errors.js";
+import type { Server } from "../server/server.js";
 import {
   call,
   closeRoom,
@@ -89,7 +90,7 @@ export class SocketIONamespace {
    * onCount() { return this.server.of(this.namespace).sockets.size; }
    * ```
    */
-  get server(): AppCore["server"] {
+  get server(): Server {
     if (this._app === null) {
       throw new PushwireError(
         "PW_ERR_APP_INVALID_HANDLER",

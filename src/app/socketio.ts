@@ -8,6 +8,7 @@
  */
 import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
+import { Server as NetServer } from "node:net";
 import type { Room } from "../adapter/contract.js";
 import type { RedisMessageQueue } from "../adapter/redis/url.js";
 import { PushwireError } from "../errors.js";
@@ -45,11 +46,8 @@ export interface OnOptions {
 const FACE_KEYS = ["logger", "engineioLogger", "messageQueue", "writeOnly", "channel"] as const;
 
 function isHttpServer(value: unknown): value is HttpServer | HttpsServer {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as HttpServer).listen === "function"
-  );
+  // Not "has listen()": a Koa app has one too.
+  return value instanceof NetServer;
 }
 
 function isApp(value: unknown): value is App {

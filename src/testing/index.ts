@@ -22,4 +22,3 @@ export {
   type TestClientOptions,
   type TestClientTarget,
 } from "./test-client.js";
-export { closeLoopbacks } from "./loopback.js";

@@ -106,12 +106,48 @@ describe("socketio.run", () => {
     }
   });
 
-  it("takes an object with callback() as a Koa app", async () => {
+  it("takes an object with callback() as a Koa app, in run() or in the constructor", async () => {
     captureOutput();
     const socketio = makeApp();
-    const koaLike = { callback: () => hello };
+    // Koa's app has listen() too: it must not be taken for an HTTP server.
+    const koaLike = { callback: () => hello, listen: () => {} };
     const { url } = await socketio.run(koaLike, { port: 0, handleSignals: false });
     expect(await (await fetch(`${url}/k`)).text()).toBe("app saw /k");
+    const viaConstructor = new SocketIO(koaLike, { serveClient: false });
+    later(() => viaConstructor.close());
+    const { url: url2 } = await viaConstructor.run(undefined, { port: 0, handleSignals: false });
+    expect(await (await fetch(`${url2}/k2`)).text()).toBe("app saw /k2");
+  });
+
+  it("gives an Express-style app a next(): 404 when it passes, 500 when it passes an error", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureOutput();
+    const socketio = makeApp();
+    const expressLike = (
+      req: IncomingMessage,
+      _res: ServerResponse,
+      next?: (err?: unknown) => void,
+    ) => (req.url === "/fail" ? next!(new Error("failed")) : next!());
+    const { url } = await socketio.run(expressLike, { port: 0, handleSignals: false });
+    expect((await fetch(`${url}/pass`)).status).toBe(404);
+    expect((await fetch(`${url}/fail`)).status).toBe(500);
+  });
+
+  it('answers cross-origin pages with cors: "*"', async () => {
+    captureOutput();
+    const socketio = makeApp({ cors: "*" });
+    const { url } = await socketio.run(undefined, { port: 0, handleSignals: false });
+    const res = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, {
+      headers: { Origin: "https://elsewhere.example" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    const closed = makeApp();
+    const { url: url2 } = await closed.run(undefined, { port: 0, handleSignals: false });
+    const refused = await fetch(`${url2}/socket.io/?EIO=4&transport=polling`, {
+      headers: { Origin: "https://elsewhere.example" },
+    });
+    expect(refused.status).toBe(403);
   });
 
   it("serves the app given to the constructor when run() is given none", async () => {
