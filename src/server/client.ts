@@ -19,6 +19,7 @@ import { PushwireError, type ErrorCode } from "../errors.js";
 import { PacketType, type Packet } from "../protocol/index.js";
 import { clientError } from "./channels.js";
 import type { ServerContext } from "./context.js";
+import { releaseLater, type Spaced } from "./connect-spacing.js";
 import { queryOf } from "./handshake.js";
 import type { Namespace, NamespaceClient } from "./namespace.js";
 import type { DisconnectReason, Handshake, ParserDecoder } from "./options.js";
@@ -76,11 +77,28 @@ function closeConnection(conn: EngineConnection): void {
 }
 
 /**
+ * A volatile binary packet must not lose its header and keep its attachments (or the
+ * reverse): its parts are sent as one, never dropped.
+ */
+function wholeFlags(flags: WriteFlags): WriteFlags {
+  return flags.volatile === true ? { compress: flags.compress, volatile: false } : flags;
+}
+
+/** A write held after a CONNECT answer (see connect-spacing.ts). */
+interface HeldWrite {
+  readonly part: RawData | PreparedPart;
+  readonly prepared: boolean;
+  readonly flags: WriteFlags;
+  /** A CONNECT answer: what follows it waits again. */
+  connect: boolean;
+}
+
+/**
  * One Engine.IO connection and its sockets.
  *
  * @internal
  */
-export class Client implements NamespaceClient, DeadlineNode {
+export class Client implements NamespaceClient, DeadlineNode, Spaced {
   dlPrev: DeadlineNode | null = null;
   dlNext: DeadlineNode | null = null;
   dlList: DeadlineList | null = null;
@@ -97,6 +115,8 @@ export class Client implements NamespaceClient, DeadlineNode {
   #left: Set<string> | null = null;
   #binary: BinaryWait | null = null;
   #query: Handshake["query"] | null = null;
+  /** Writes that wait for the spacing after a CONNECT answer; null when none is due. */
+  #held: HeldWrite[] | null = null;
   #closed = false;
 
   constructor(server: ClientServer, conn: EngineConnection) {
@@ -213,29 +233,74 @@ export class Client implements NamespaceClient, DeadlineNode {
 
   /** @internal */
   _packet(packet: Packet, flags: WriteFlags): void {
-    const conn = this.conn;
-    if (conn.readyState !== "open") return;
+    if (this.conn.readyState !== "open") return;
     const parts = this.#server._encode(packet);
-    if (parts.length === 1) {
-      conn.send(parts[0]!, flags);
-      return;
+    if (parts.length === 1) this.#write(parts[0]!, false, flags);
+    else {
+      const whole = wholeFlags(flags);
+      for (const part of parts) this.#write(part, false, whole);
     }
-    // A volatile binary packet must not lose its header and keep its attachments (or
-    // the reverse): its parts are sent as one, never dropped.
-    const whole = flags.volatile === true ? { compress: flags.compress, volatile: false } : flags;
-    for (const part of parts) conn.send(part, whole);
   }
 
   /** @internal */
   _writePrepared(parts: readonly PreparedPart[], flags: WriteFlags): void {
-    const conn = this.conn;
-    if (conn.readyState !== "open") return;
-    if (parts.length === 1) {
-      conn.sendPrepared(parts[0]!, flags);
-      return;
+    if (this.conn.readyState !== "open") return;
+    if (parts.length === 1) this.#write(parts[0]!, true, flags);
+    else {
+      const whole = wholeFlags(flags);
+      for (const part of parts) this.#write(part, true, whole);
     }
-    const whole = flags.volatile === true ? { compress: flags.compress, volatile: false } : flags;
-    for (const part of parts) conn.sendPrepared(part, whole);
+  }
+
+  #write(part: RawData | PreparedPart, prepared: boolean, flags: WriteFlags): void {
+    const held = this.#held;
+    if (held !== null) held.push({ part, prepared, flags, connect: false });
+    else if (prepared) this.conn.sendPrepared(part as PreparedPart, flags);
+    else this.conn.send(part as RawData, flags);
+  }
+
+  /**
+   * A CONNECT answer (and the packets a recovered socket missed) was just written: what
+   * follows waits for the spacing of connect-spacing.ts. Only WebSocket frames can share
+   * a TCP chunk with the answer; polling responses and in-process transports are not
+   * spaced.
+   *
+   * @internal
+   */
+  _spaceAfterConnect(): void {
+    const held = this.#held;
+    if (held !== null) {
+      if (held.length > 0) held[held.length - 1]!.connect = true;
+    } else if (this.conn.transportName === "websocket") {
+      this.#held = [];
+      releaseLater(this);
+    }
+  }
+
+  /** Sends the writes held since the last CONNECT answer, in order. @internal */
+  _release(): void {
+    const held = this.#held;
+    if (held === null) return;
+    this.#held = null;
+    if (this.#closed || this.conn.readyState !== "open") return;
+    for (let i = 0; i < held.length; i++) {
+      const { part, prepared, flags, connect } = held[i]!;
+      if (prepared) this.conn.sendPrepared(part as PreparedPart, flags);
+      else this.conn.send(part as RawData, flags);
+      if (connect) {
+        this.#held = held.slice(i + 1);
+        releaseLater(this);
+        return;
+      }
+    }
+  }
+
+  /** Sends everything held at once, for a connection about to close. */
+  #releaseAll(): void {
+    while (this.#held !== null) {
+      for (const write of this.#held) write.connect = false;
+      this._release();
+    }
   }
 
   /**
@@ -262,6 +327,7 @@ export class Client implements NamespaceClient, DeadlineNode {
   _disconnect(): void {
     for (const socket of [...this.sockets.values()]) socket.disconnect();
     if (this.#closed) return;
+    this.#releaseAll();
     this.#teardown("forced server close");
     // The DISCONNECT packets leave this turn, the close on the next: socket.io-client
     // handles a close at once but a message a tick later, so a close in the same payload

@@ -41,6 +41,8 @@ export interface SocketClient {
   _packet(packet: Packet, flags: WriteFlags): void;
   /** Writes a broadcast's prepared parts. @internal */
   _writePrepared(parts: readonly PreparedPart[], flags: WriteFlags): void;
+  /** A CONNECT answer was written: space what follows (connect-spacing.ts). @internal */
+  _spaceAfterConnect(): void;
   /** The socket left its namespace (`byServer`: the server disconnected it). @internal */
   _remove(nsp: string, byServer: boolean): void;
   /** Whether the connection is open and not being closed by the server. @internal */

@@ -17,7 +17,6 @@ import type {
 import type { RawData } from "../engine/connection.js";
 import { PushwireError } from "../errors.js";
 import { PacketType, type Packet } from "../protocol/index.js";
-import { deferAnnounce } from "./announce.js";
 import { socketConnect, socketRefused } from "./channels.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import type { ServerContext, SocketClient } from "./context.js";
@@ -504,18 +503,8 @@ export class Namespace<
     socket._onconnect();
     if (socketConnect.hasSubscribers) socketConnect.publish({ socket });
     done(socket);
-    // The `connection` listeners run 2 ms later, after the CONNECT answer left on its
-    // own (see announce.ts). Packets the client sends meanwhile wait in the socket.
-    deferAnnounce(() => {
-      try {
-        if (socket.connected) {
-          this.emitReserved("connect", socket);
-          this.emitReserved("connection", socket);
-        }
-      } finally {
-        socket._ready();
-      }
-    });
+    this.emitReserved("connect", socket);
+    this.emitReserved("connection", socket);
   }
 
   #operator(): BroadcastOperator<

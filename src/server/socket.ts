@@ -135,9 +135,6 @@ export class Socket<
   #acks: Map<number, PendingAck> | null = null;
   #fns: Middleware<Event>[] | null = null;
   #missed: unknown[][] | null = null;
-  /** Whether the `connection` listeners ran; packets received before wait in `#held`. */
-  #ready = false;
-  #held: Packet[] | null = null;
   #closed = false;
   #volatile = false;
   #compress = true;
@@ -536,14 +533,11 @@ export class Socket<
         );
       }
     }
+    this.client._spaceAfterConnect();
   }
 
   /** A packet for this socket's namespace. @internal */
   _onpacket(packet: Packet): void {
-    if (!this.#ready) {
-      (this.#held ??= []).push(packet);
-      return;
-    }
     switch (packet.type) {
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
@@ -557,14 +551,6 @@ export class Socket<
         this._onclose("client namespace disconnect");
         break;
     }
-  }
-
-  /** The `connection` listeners ran: deliver the packets that arrived before. @internal */
-  _ready(): void {
-    this.#ready = true;
-    const held = this.#held;
-    this.#held = null;
-    if (held !== null) for (const packet of held) this._onpacket(packet);
   }
 
   /** @internal */

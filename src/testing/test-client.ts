@@ -170,8 +170,7 @@ export class SocketIOTestClient {
     const s = socket;
     return new Promise<void>((resolve) => {
       // Resolves once the server has announced the socket (its `connection` listeners
-      // ran: socket.io runs them a moment after the CONNECT answer) and what they sent
-      // has arrived; or at once on a refusal.
+      // ran) and what they sent has arrived; or at once on a refusal.
       let watched: AnyNamespace | undefined;
       let announced: string | null = null;
       let finished = false;

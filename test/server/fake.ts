@@ -11,7 +11,7 @@ import type {
 } from "../../src/engine/connection.js";
 import type { Clock } from "../../src/engine/scheduler.js";
 import { Server, type ServerOptions } from "../../src/index.js";
-import { ANNOUNCE_DELAY } from "../../src/server/announce.js";
+import { CONNECT_SPACING } from "../../src/server/connect-spacing.js";
 
 export class FakeClock implements Clock {
   time = 0;
@@ -148,11 +148,11 @@ export function fakeServer(options: ServerOptions = {}): FakeServer {
   };
 }
 
-/** Waits until the `connection` listeners of sockets connected so far have run. */
+/** Waits until what was sent after the CONNECT answers so far has been written. */
 export function announced(): Promise<void> {
-  // The server announces new sockets on one timer of this delay; a timer of the same
+  // The server releases those writes on one timer of this delay; a timer of the same
   // delay set now fires after it.
-  return new Promise((resolve) => setTimeout(resolve, ANNOUNCE_DELAY));
+  return new Promise((resolve) => setTimeout(resolve, CONNECT_SPACING));
 }
 
 /** Waits (on the event loop, not on wall-clock thresholds) until `check()` holds. */

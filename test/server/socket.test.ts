@@ -126,16 +126,28 @@ describe("socket: receiving", () => {
     expect(conn.readyState).toBe("open");
   });
 
-  it("holds packets that arrive before the connection listeners ran", async () => {
+  it("runs the connection listeners before the next packet, as socket.io does", () => {
     const server = fakeServer();
     const got: unknown[] = [];
     server.io.on("connection", (socket) => socket.on("early", (x) => got.push(x)));
     const conn = server.open();
     conn.receive("0");
     conn.receive('2["early",1]');
-    expect(got).toEqual([]);
-    await announced();
     expect(got).toEqual([1]);
+  });
+
+  it("sends what follows a CONNECT answer over WebSocket in a later write, in order", async () => {
+    const server = fakeServer();
+    server.io.on("connection", (socket) => {
+      socket.emit("first");
+      socket.emit("second");
+    });
+    const conn = server.open();
+    conn.receive("0");
+    await Promise.resolve();
+    expect(conn.texts.map((t) => t[0])).toEqual(["0"]);
+    await announced();
+    expect(conn.texts.slice(1)).toEqual(['2["first"]', '2["second"]']);
   });
 });
 
