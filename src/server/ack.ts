@@ -10,9 +10,9 @@
 import type { DeadlineList, DeadlineNode, DeadlineScheduler } from "../engine/scheduler.js";
 import { PushwireError } from "../errors.js";
 
-/** Who holds a pending ack (a socket). @internal */
+/** Who holds a pending ack (a socket). Its members are internal. */
 export interface AckOwner {
-  /** The ack's timeout elapsed: forget it and call its callback with the error. */
+  /** The ack's timeout elapsed: forget it and call its callback with the error. @internal */
   _ackExpired(ack: PendingAck): void;
 }
 

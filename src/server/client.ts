@@ -32,7 +32,7 @@ type AnyNamespace = Namespace<any, any, any, any>;
 /** Longest namespace name we look up; longer ones close the connection (RELIABILITY A5-8). */
 const MAX_NAMESPACE_LENGTH = 1024;
 
-/** What a client needs of the server. @internal */
+/** What a client needs of the server. Its members are internal. */
 export interface ClientServer extends ServerContext {
   /** @internal */
   readonly _nsps: Map<string, AnyNamespace>;

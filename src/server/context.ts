@@ -13,9 +13,8 @@ import type { AckTimers } from "./ack.js";
 import type { ResolvedServerOptions } from "./options.js";
 
 /**
- * The server as namespaces and sockets see it.
- *
- * @internal
+ * The server as namespaces and sockets see it. Its members are internal: published
+ * declarations show it as an opaque type.
  */
 export interface ServerContext {
   /** @internal */
@@ -30,11 +29,7 @@ export interface ServerContext {
   _createAdapter(host: AdapterHost): Adapter;
 }
 
-/**
- * A socket's connection, as the socket sees it.
- *
- * @internal
- */
+/** A socket's connection, as the socket sees it. Its members are internal. */
 export interface SocketClient {
   readonly conn: EngineConnection;
   /** Encodes and writes one packet. @internal */

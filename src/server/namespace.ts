@@ -144,27 +144,27 @@ export class Namespace<
 
   // ---- adapter host ----
 
-  /** @internal */
+  /** Connection state recovery settings, or null (adapter contract). */
   get recovery(): RecoveryConfig | null {
     return this.server._opts.recovery;
   }
 
-  /** @internal */
+  /** Encodes a packet with the server's parser (adapter contract). */
   encode(packet: Packet): readonly RawData[] {
     return this.server._encode(packet);
   }
 
-  /** @internal */
+  /** Prepares one encoded part for many sessions (adapter contract). */
   prepare(part: RawData): PreparedPart {
     return this.server._prepare(part);
   }
 
-  /** @internal */
+  /** A fresh id for a broadcast ack (adapter contract). */
   nextAckId(): number {
     return this._ids++;
   }
 
-  /** @internal */
+  /** Dispatches an event from another node (adapter contract). */
   onServerSideEmit(args: unknown[]): void {
     this.emitUntyped(...(args as [string, ...unknown[]]));
   }

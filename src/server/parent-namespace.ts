@@ -23,7 +23,7 @@ import type {
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- socket.io's public types use `any` for untyped data */
 
-/** What a parent namespace needs of the server. @internal */
+/** What a parent namespace needs of the server. Its members are internal. */
 export interface ParentServer extends ServerContext {
   /** @internal */
   readonly _nsps: Map<string, Namespace<any, any, any, any>>;

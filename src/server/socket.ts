@@ -479,13 +479,13 @@ export class Socket<
 
   // ---- adapter contract ----
 
-  /** @internal */
+  /** Writes a broadcast's prepared parts (adapter contract). */
   writePrepared(packet: Packet, parts: readonly PreparedPart[], flags: WriteFlags): void {
     if (this._anyOutgoing !== null) this.#notifyOutgoing(packet);
     this.client._writePrepared(parts, flags);
   }
 
-  /** @internal */
+  /** Registers a broadcast ack; false at `maxPendingAcks` (adapter contract). */
   expectAck(id: number, ack: (...args: unknown[]) => void): boolean {
     if (this.#closed) return false;
     const acks = (this.#acks ??= new Map());
@@ -494,7 +494,7 @@ export class Socket<
     return true;
   }
 
-  /** @internal */
+  /** Drops a broadcast ack that timed out (adapter contract). */
   forgetAck(id: number): void {
     const ack = this.#acks?.get(id);
     if (ack === undefined) return;
