@@ -7,6 +7,7 @@
  * @module
  */
 import type { IncomingHttpHeaders } from "node:http";
+import type { EnginePacket } from "./codec.js";
 
 /** One Engine.IO message payload: text, or binary. */
 export type RawData = string | Uint8Array;
@@ -60,6 +61,29 @@ export interface PreparedMessage {
   readonly data: RawData;
 }
 
+/**
+ * Events of a session, for listeners added with `on` (engine.io's socket events, as
+ * socket.io users reach them through `socket.conn`).
+ */
+export interface ConnectionEvents {
+  /** A packet arrived (any type). */
+  packet: (packet: EnginePacket) => void;
+  /** A message packet is being sent. */
+  packetCreate: (packet: EnginePacket) => void;
+  /** A message arrived (also given to `onmessage`). */
+  message: (data: RawData) => void;
+  /** The probe succeeded; the upgrade to WebSocket is under way. */
+  upgrading: (transport: { readonly name: string }) => void;
+  /** The session now runs on WebSocket. */
+  upgrade: (transport: { readonly name: string }) => void;
+  /** What was queued has been written. */
+  drain: () => void;
+  /** The client answered a ping. */
+  heartbeat: () => void;
+  /** The session ended (also given to `onclose`). */
+  close: (reason: CloseReason, description?: unknown) => void;
+}
+
 /** One Engine.IO session as the layer above drives it. */
 export interface EngineConnection {
   /** The Engine.IO session id (`sid`). A bearer secret: never broadcast it. */
@@ -70,6 +94,10 @@ export interface EngineConnection {
   readonly request: RequestInfo;
   /** Name of the current transport: `polling`, `websocket`, or a custom one. */
   readonly transportName: string;
+  /** The current transport, as engine.io exposes it (`socket.conn.transport.name`). */
+  readonly transport: { readonly name: string };
+  /** The client's address, from the handshake. */
+  readonly remoteAddress: string;
   /** `opening` until the open packet is sent, `open`, then `closing` and `closed`. */
   readonly readyState: "opening" | "open" | "closing" | "closed";
 
@@ -87,4 +115,21 @@ export interface EngineConnection {
   sendPrepared(message: PreparedMessage, options?: SendOptions): void;
   /** Flushes what is queued, then closes the session (`forced close`). */
   close(): void;
+
+  /**
+   * Listens to a session event (engine.io's socket events). Implementations create
+   * their emitter on the first call, so that sessions nobody listens to carry none.
+   *
+   * @example
+   * ```ts
+   * io.on("connection", (socket) => {
+   *   socket.conn.once("upgrade", (transport) => console.log("upgraded to", transport.name));
+   * });
+   * ```
+   */
+  on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+  /** Listens to a session event once. */
+  once<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+  /** Removes a listener added with `on` or `once`. */
+  off<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
 }

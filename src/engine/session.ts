@@ -9,6 +9,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { PushwireError } from "../errors.js";
 import type {
+  ConnectionEvents,
   CloseReason,
   EngineConnection,
   PreparedMessage as PreparedMessageLike,
@@ -46,24 +47,7 @@ export interface SessionHost {
 }
 
 /** Events a session emits to listeners added with `on`. */
-export interface EngineSessionEvents {
-  /** A packet arrived (any type). */
-  packet: (packet: EnginePacket) => void;
-  /** A message packet is being sent. */
-  packetCreate: (packet: EnginePacket) => void;
-  /** A message arrived (also given to `onmessage`). */
-  message: (data: RawData) => void;
-  /** The probe succeeded; the upgrade to WebSocket is under way. */
-  upgrading: (transport: { readonly name: string }) => void;
-  /** The session now runs on WebSocket. */
-  upgrade: (transport: { readonly name: string }) => void;
-  /** What was queued has been written. */
-  drain: () => void;
-  /** The client answered a ping. */
-  heartbeat: () => void;
-  /** The session ended (also given to `onclose`). */
-  close: (reason: CloseReason, description?: unknown) => void;
-}
+export type EngineSessionEvents = ConnectionEvents;
 
 type QueueItem = string | Uint8Array | PreparedMessage;
 

@@ -28,6 +28,7 @@ import type {
   RequestInfo,
   SendOptions,
 } from "../engine/connection.js";
+import { ConnectionEventSource } from "../engine/connection-events.js";
 import { randomSid } from "../engine/sid.js";
 import type { Server } from "../server/server.js";
 
@@ -79,10 +80,11 @@ function copy(data: RawData): RawData {
  *
  * @internal
  */
-export class LoopbackConnection implements EngineConnection {
+export class LoopbackConnection extends ConnectionEventSource implements EngineConnection {
   readonly id = randomSid();
   readonly protocol = 4;
   readonly transportName = "loopback";
+  readonly transport = LOOPBACK_TRANSPORT;
   readonly request: RequestInfo;
   readyState: "opening" | "open" | "closing" | "closed" = "open";
   onmessage: ((data: RawData) => void) | null = null;
@@ -95,10 +97,16 @@ export class LoopbackConnection implements EngineConnection {
   #closeReason: CloseReason | null = null;
 
   constructor(request: RequestInfo, peer: LoopbackTransport, registry: Set<LoopbackConnection>) {
+    super();
     this.request = request;
     this.#peer = peer;
     this.#registry = registry;
     registry.add(this);
+  }
+
+  /** The client's address, from the handshake. */
+  get remoteAddress(): string {
+    return this.request.remoteAddress;
   }
 
   send(data: RawData, _options?: SendOptions): void {
@@ -128,7 +136,9 @@ export class LoopbackConnection implements EngineConnection {
 
   /** One message from the client. @internal */
   _receive(data: RawData): void {
-    if (this.readyState === "open") this.onmessage?.(data);
+    if (this.readyState !== "open") return;
+    this.emitEvent("message", data);
+    this.onmessage?.(data);
   }
 
   /** The client closed its transport. @internal */
@@ -170,8 +180,11 @@ export class LoopbackConnection implements EngineConnection {
     this.onclose = null;
     this.onmessage = null;
     onclose?.(reason);
+    this.emitEvent("close", reason);
   }
 }
+
+const LOOPBACK_TRANSPORT = { name: "loopback" } as const;
 
 function flushToClient(conn: LoopbackConnection): void {
   conn._flush();

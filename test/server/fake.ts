@@ -9,6 +9,7 @@ import type {
   RequestInfo,
   SendOptions,
 } from "../../src/engine/connection.js";
+import { ConnectionEventSource } from "../../src/engine/connection-events.js";
 import type { Clock } from "../../src/engine/scheduler.js";
 import { Server, type ServerOptions } from "../../src/index.js";
 import { CONNECT_SPACING } from "../../src/server/connect-spacing.js";
@@ -51,7 +52,7 @@ export class FakeClock implements Clock {
 
 let counter = 0;
 
-export class FakeConnection implements EngineConnection {
+export class FakeConnection extends ConnectionEventSource implements EngineConnection {
   readonly id = `fake-sid-${++counter}`;
   readonly protocol = 4;
   readonly request: RequestInfo;
@@ -65,6 +66,7 @@ export class FakeConnection implements EngineConnection {
   closedByServer = false;
 
   constructor(request: Partial<RequestInfo> = {}) {
+    super();
     this.request = {
       method: "GET",
       url: "/socket.io/?EIO=4&transport=websocket",
@@ -73,6 +75,14 @@ export class FakeConnection implements EngineConnection {
       secure: false,
       ...request,
     };
+  }
+
+  get transport(): { readonly name: string } {
+    return { name: this.transportName };
+  }
+
+  get remoteAddress(): string {
+    return this.request.remoteAddress;
   }
 
   send(data: RawData, options?: SendOptions): void {
