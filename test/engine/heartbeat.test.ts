@@ -11,7 +11,7 @@ import {
   until,
   wsSession,
 } from "./harness.js";
-import { FakeClock } from "./fake-clock.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 afterEach(closeAll);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeadlineNode } from "../../src/engine/scheduler.js";
 import { DeadlineScheduler } from "../../src/engine/scheduler.js";
-import { FakeClock } from "./fake-clock.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 function node(name: string): DeadlineNode & { name: string } {
   return { name, dlPrev: null, dlNext: null, dlList: null, dlDeadline: 0 };

@@ -1,5 +1,5 @@
-// A clock driven by hand for the engine's deadline scheduler: timers fire only when
-// advance() passes their time, so heartbeat tests never depend on wall time.
+// A clock driven by hand for the deadline scheduler (engine heartbeat, server timeouts):
+// timers fire only when advance() passes their time, so tests never depend on wall time.
 import type { Clock } from "../../src/engine/scheduler.js";
 
 export class FakeClock implements Clock {
