@@ -35,6 +35,7 @@ export const ERRORS = {
     eio: 5,
   },
   PW_ERR_ENGINE_PAYLOAD_TOO_LARGE: { message: "Payload too large", status: 413, eio: 3 },
+  PW_ERR_ENGINE_SHUTTING_DOWN: { message: "Server is shutting down", status: 503, eio: 3 },
   // Engine.IO: session close descriptions and options
   PW_ERR_ENGINE_INVALID_PACKET: { message: "invalid Engine.IO packet" },
   PW_ERR_ENGINE_UNEXPECTED_PACKET: { message: "unexpected Engine.IO packet" },
@@ -80,6 +81,7 @@ export const ERRORS = {
   PW_ERR_SERVER_RESERVED_EVENT: { message: "reserved event name" },
   PW_ERR_SERVER_UNSUPPORTED: { message: "operation not supported" },
   PW_ERR_SERVER_INVALID_OPTION: { message: "invalid server option" },
+  PW_ERR_SERVER_SHUTTING_DOWN: { message: "server is shutting down" },
 
   // Acknowledgements (socket.io's error messages, which clients and apps match on)
   PW_ERR_ACK_TIMEOUT: { message: "operation has timed out" },

@@ -544,9 +544,10 @@ export class SocketIO implements AppCore {
   }
 
   /**
-   * Stops the background tasks (and waits for them), closes every connection (clients
-   * see their transport close and may reconnect to the next server), the HTTP server,
-   * and the message queue.
+   * Refuses new clients at once (HTTP 503), stops the background tasks (and waits for
+   * them), then closes every connection after what was queued for it (clients see their
+   * transport close and may reconnect to the next server), the HTTP server, and the
+   * message queue.
    *
    * @example
    * ```ts
@@ -560,6 +561,8 @@ export class SocketIO implements AppCore {
 
   async #close(): Promise<void> {
     this._dispatcher.closing = true;
+    // New clients are refused (503) while the tasks wind down, not only once they have.
+    this.server._stopAccepting();
     this.#closed.abort();
     const tasks = [...this.#tasks];
     for (const task of tasks) task.stop();

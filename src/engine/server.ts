@@ -12,6 +12,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import { ERRORS } from "../errors.js";
+import { engineConnect, engineRefused } from "./channels.js";
 import type { CloseReason } from "./connection.js";
 import type { EngineServerOptions, ResolvedOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
@@ -32,6 +33,7 @@ import type { DeadlineList, DeadlineNode } from "./scheduler.js";
 import { DeadlineScheduler } from "./scheduler.js";
 import type { SessionHost } from "./session.js";
 import { EngineSession } from "./session.js";
+import { drainSessions } from "./shutdown.js";
 import { randomSid } from "./sid.js";
 import { checkQuery, originRefusal, unknownSid } from "./verify.js";
 import { WebSocketTransport } from "./websocket.js";
@@ -75,8 +77,8 @@ type UpgradeRequest = IncomingMessage & { [kUpgradeSid]?: string };
 function onPingExpire(node: DeadlineNode, now: number): void {
   (node as EngineSession).onPingDue(node.dlDeadline, now);
 }
-function onPongExpire(node: DeadlineNode): void {
-  (node as EngineSession).onPongDeadline();
+function onPongExpire(node: DeadlineNode, now: number): void {
+  (node as EngineSession).onPongDeadline(now);
 }
 function onUpgradeExpire(node: DeadlineNode): void {
   const transport = node as WebSocketTransport;
@@ -113,6 +115,11 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
   private readonly scheduler: DeadlineScheduler;
   private wss: WebSocketServer | null = null;
   private closed = false;
+  /** New sessions are refused with 503 (see {@link stopAccepting}). */
+  private refusing = false;
+  private shutdownDone: Promise<void> | null = null;
+  /** Called when the last session ends during {@link shutdown}. @internal */
+  onDrained: (() => void) | null = null;
   private httpServer: HttpServer | HttpsServer | null = null;
   private savedRequestListeners: ((...args: unknown[]) => void)[] = [];
   private readonly upgradeTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -211,13 +218,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
    * ```
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    if (this.closed)
-      return this.refuse(
-        req,
-        res,
-        { code: "PW_ERR_ENGINE_BAD_REQUEST", reason: "server closed" },
-        null,
-      );
+    if (this.closed) return this.refuse(req, res, { code: "PW_ERR_ENGINE_SHUTTING_DOWN" }, null);
     const query = parseQuery(req.url ?? "");
     if (isRefusal(query)) return this.refuse(req, res, query, null);
     const refusal = checkQuery(query, this.opts, false);
@@ -241,7 +242,8 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // CVE-2022-41940: a listener before anything can destroy the socket.
     socket.on("error", ignoreError);
-    if (this.closed) return destroySocket(socket);
+    if (this.closed)
+      return this.refuseUpgrade(req, socket, { code: "PW_ERR_ENGINE_SHUTTING_DOWN" });
     const query = parseQuery(req.url ?? "");
     if (isRefusal(query)) return this.refuseUpgrade(req, socket, query);
     const refusal = checkQuery(query, this.opts, true);
@@ -249,6 +251,42 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
     checkOrigin(req, this.opts.cors, this.opts.trustProxy, (verdict) =>
       this.onUpgradeOrigin(req, socket, head, query, verdict),
     );
+  }
+
+  /**
+   * Refuses new sessions from now on: handshakes get 503 `{"code":3,"message":"Server is
+   * shutting down"}`, and so do WebSocket upgrades (new sessions and probes), before any
+   * 101. Open sessions carry on. {@link shutdown} starts with this.
+   *
+   * @example
+   * ```ts
+   * engine.stopAccepting(); // the load balancer now sends new clients elsewhere
+   * ```
+   */
+  stopAccepting(): void {
+    this.refusing = true;
+  }
+
+  /**
+   * Shuts down gracefully: refuses new sessions (503), then ends the open sessions
+   * `batchSize` per event-loop turn with the reason `forced server close`. Each sends
+   * what it had queued before its close packet (polling) or close frame 1001
+   * (WebSocket), so clients get every message and then reconnect elsewhere. Resolves
+   * once every session has ended, or after `closeTimeout` ms (the rest are ended at
+   * once); the engine is then closed as by {@link close}.
+   *
+   * @example
+   * ```ts
+   * process.on("SIGTERM", () => engine.shutdown().then(() => process.exit(0)));
+   * ```
+   */
+  shutdown(batchSize = 1000): Promise<void> {
+    this.stopAccepting();
+    // Stays attached, answering 503 (Connection: close) until the HTTP server closes:
+    // a request on a kept-alive connection must not go to a server with no listener.
+    return (this.shutdownDone ??= drainSessions(this, this.closed, batchSize).then(() => {
+      this.stop();
+    }));
   }
 
   /**
@@ -261,7 +299,14 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
    * ```
    */
   close(): this {
-    if (this.closed) return this;
+    this.stop();
+    this.detach();
+    return this;
+  }
+
+  /** Ends everything but the attachment (see {@link shutdown}). */
+  private stop(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const session of [...this.clients.values()]) session.destroy("forced server close");
     this.scheduler.close();
@@ -270,15 +315,14 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
     this.upgradeTimers.clear();
     this.wss?.close();
     this.wss = null;
-    this.detach();
     this.emit("close");
-    return this;
   }
 
   /** @internal */
   sessionClosed(session: EngineSession, reason: CloseReason, unpolled: boolean): void {
     if (this.clients.get(session.id) !== session) return;
     this.clients.delete(session.id);
+    if (this.onDrained !== null && this.clients.size === 0) this.onDrained();
     // A client that closes over polling may have its close POST overtake its own poll
     // (two connections): that one poll gets a noop rather than an error. Only one, and
     // only for pingTimeout.
@@ -381,6 +425,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
         { code: "PW_ERR_ENGINE_BAD_HANDSHAKE_METHOD", context: { method } },
         cors,
       );
+    if (this.refusing) return this.refuse(req, res, { code: "PW_ERR_ENGINE_SHUTTING_DOWN" }, cors);
     this.allow(req, (refusal) => {
       if (refusal !== null) return this.refuse(req, res, refusal, cors);
       this.withId(req, (id) => {
@@ -392,6 +437,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
         polling.onRequest(req, res, cors);
         const upgrades = this.opts.allowUpgrades && this.opts.websocket ? ["websocket"] : [];
         session.open(this.handshake(id, upgrades), this.opts.initialPacket);
+        if (engineConnect.hasSubscribers) engineConnect.publish({ session });
         this.emit("connection", session);
       });
     });
@@ -404,7 +450,8 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
     cors: CorsHeaders | null,
   ): void {
     this.emitConnectionError(req, refusal);
-    writeRefusal(res, refusal, cors);
+    // Shutting down: the connection is not kept alive either.
+    writeRefusal(res, refusal, cors, refusal.code === "PW_ERR_ENGINE_SHUTTING_DOWN");
   }
 
   // --- WebSocket ------------------------------------------------------------------
@@ -418,6 +465,9 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
   ): void {
     // RELIABILITY D1/D2: the origin policy holds before any 101 (CSWSH).
     if (!verdict.ok) return this.refuseUpgrade(req, socket, originRefusal(verdict));
+    // Shutting down: no new session, and no upgrade of one that is being closed.
+    if (this.refusing)
+      return this.refuseUpgrade(req, socket, { code: "PW_ERR_ENGINE_SHUTTING_DOWN" });
     const sid = query.sid;
     if (sid !== undefined) {
       const session = this.findSession(sid);
@@ -450,6 +500,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
           session.ws = new WebSocketTransport(ws, socket, session);
           this.clients.set(id, session);
           session.open(this.handshake(id, []), this.opts.initialPacket);
+          if (engineConnect.hasSubscribers) engineConnect.publish({ session });
           this.emit("connection", session);
         });
       });
@@ -571,8 +622,17 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
   }
 
   private emitConnectionError(req: IncomingMessage, refusal: Refusal): void {
+    const spec = ERRORS[refusal.code] as { message: string; eio?: number; status?: number };
+    if (engineRefused.hasSubscribers) {
+      engineRefused.publish({
+        req,
+        code: refusal.code,
+        status: spec.status ?? 400,
+        message: refusal.message ?? spec.message,
+        reason: refusal.reason,
+      });
+    }
     if (this.listenerCount("connection_error") === 0) return;
-    const spec = ERRORS[refusal.code] as { message: string; eio?: number };
     this.emit("connection_error", {
       req,
       code: spec.eio ?? 3,

@@ -17,6 +17,13 @@ import type {
   RequestInfo,
   SendOptions,
 } from "./connection.js";
+import {
+  engineClose,
+  engineDrop,
+  engineError,
+  enginePacketIn,
+  enginePacketOut,
+} from "./channels.js";
 import type { EnginePacket } from "./codec.js";
 import { encodeBase64 } from "./codec-base64.js";
 import type { Flushable } from "./flush.js";
@@ -52,10 +59,12 @@ export type EngineSessionEvents = ConnectionEvents;
 type QueueItem = string | Uint8Array | PreparedMessage;
 
 const TYPE_OPEN = 0x30;
-const TYPE_CLOSE = 0x31;
 const TYPE_PING = 0x32;
 const TYPE_PONG = 0x33;
 const TYPE_MESSAGE = 0x34;
+
+/** A deadline timer later than this ran after a blocked event loop (see onPongDeadline). */
+const STALL_MS = 50;
 
 /** Approximate wire size of a queued item, for the outgoing bound. */
 function itemSize(item: QueueItem): number {
@@ -102,6 +111,8 @@ export class EngineSession implements EngineConnection {
   private stale = 0;
   /** The outgoing bound was crossed this turn; the flush closes the session. */
   private slow = false;
+  /** The late pong deadline of this heartbeat was already deferred once. */
+  private pongGrace = false;
   private closeReason: CloseReason = "forced close";
   private emitter: EventEmitter | null = null;
   /** Whether the session has moved from polling to WebSocket. */
@@ -183,6 +194,7 @@ export class EngineSession implements EngineConnection {
   send(data: RawData, options?: SendOptions): void {
     if (this.readyState !== "open") return;
     if (this.emitter !== null) this.emitOutgoing(data);
+    if (enginePacketOut.hasSubscribers) enginePacketOut.publish({ session: this, data });
     const ws = this.ws;
     if (ws !== null) {
       if (ws.beginTurn() !== 0 && this.mustDrop(ws.stale, options)) return;
@@ -208,6 +220,9 @@ export class EngineSession implements EngineConnection {
     if (!(message instanceof PreparedMessage)) return this.send(message.data, options);
     if (this.readyState !== "open") return;
     if (this.emitter !== null) this.emitOutgoing(message.data);
+    if (enginePacketOut.hasSubscribers) {
+      enginePacketOut.publish({ session: this, data: message.data });
+    }
     const ws = this.ws;
     if (ws !== null) {
       if (ws.beginTurn() !== 0 && this.mustDrop(ws.stale, options)) return;
@@ -218,10 +233,11 @@ export class EngineSession implements EngineConnection {
   }
 
   /**
-   * Flushes what is queued, then closes the session with the reason `forced close`.
-   * On polling with no poll pending, the session waits (up to `pingTimeout`) for the
-   * client's next poll to hand it the queue and the close packet; `onclose` is called
-   * when the session ends.
+   * Sends what is queued, then closes the session with the reason `forced close`. On
+   * polling, the close packet leaves only once the queue has drained, in a payload of
+   * its own (engine.io's order: a client handles a close at once but a message a tick
+   * later, so sharing a payload would lose the messages). Each poll the closing session
+   * waits for is bounded by `pingTimeout`; `onclose` is called when the session ends.
    *
    * @example
    * ```ts
@@ -229,19 +245,33 @@ export class EngineSession implements EngineConnection {
    * ```
    */
   close(): void {
+    this.end("forced close");
+  }
+
+  /**
+   * {@link close} with the server's reason: `forced server close` when it shuts down.
+   *
+   * @internal
+   */
+  end(reason: "forced close" | "forced server close"): void {
     if (this.readyState !== "open" && this.readyState !== "opening") return;
-    if (this.probe !== null) this.abortUpgrade(this.probe);
     const polling = this.polling;
     if (this.ws !== null || polling === null) {
       // The WebSocket writes this turn's frames before its close frame.
-      this.destroy("forced close");
+      this.destroy(reason);
       return;
     }
     this.readyState = "closing";
-    this.closeReason = "forced close";
-    this.enqueueControl(String.fromCharCode(TYPE_CLOSE));
-    if (polling.writable) this.flushPolling(polling);
-    if (this.readyState === "closing") this.host.pongList.push(this);
+    this.closeReason = reason;
+    this.host.pongList.push(this);
+    const probe = this.probe;
+    if (probe !== null) {
+      // A probed client has paused polling and is sending its upgrade packet `5`: the
+      // queue and the close go over the new WebSocket when it arrives (or back over
+      // polling if the upgrade times out), so the client still gets them.
+      if (this.probed) return;
+      this.abortUpgrade(probe);
+    } else if (polling.writable) this.flushPolling(polling);
   }
 
   /** Sends the open packet and starts the heartbeat. @internal */
@@ -267,13 +297,27 @@ export class EngineSession implements EngineConnection {
    * @internal
    */
   onPingDue(scheduled: number, now: number): void {
+    this.pongGrace = false;
     const timeout = this.host.pongList.delay;
     this.host.pongList.pushAt(this, Math.max(scheduled + timeout, now + timeout / 2));
     this.sendControl(TYPE_PING, "");
   }
 
-  /** No pong in time, or a closing session's last poll never came. @internal */
-  onPongDeadline(): void {
+  /**
+   * No pong in time, or a closing session's last poll never came. `now` is when the
+   * timer ran: when it ran much later than the deadline the event loop was blocked,
+   * and a pong that arrived meanwhile may still be unread in the socket, so the
+   * session gets one more loop turn, after I/O, before it is called a timeout
+   * (RELIABILITY C6: no spurious disconnects after a stall).
+   *
+   * @internal
+   */
+  onPongDeadline(now?: number): void {
+    if (now !== undefined && now - this.dlDeadline > STALL_MS && !this.pongGrace) {
+      this.pongGrace = true;
+      this.host.pongList.pushAt(this, now + 1);
+      return;
+    }
     this.destroy(this.readyState === "closing" ? this.closeReason : "ping timeout");
   }
 
@@ -293,7 +337,26 @@ export class EngineSession implements EngineConnection {
       this.slow = true;
       return true;
     }
-    return this.slow || (options !== undefined && options.volatile === true);
+    if (this.slow) return true;
+    if (options === undefined || options.volatile !== true) return false;
+    if (engineDrop.hasSubscribers) this.publishVolatileDrop();
+    return true;
+  }
+
+  private publishVolatileDrop(): void {
+    engineDrop.publish({ session: this, reason: "volatile", bytes: this.bufferedBytes });
+  }
+
+  /**
+   * Bytes written to this session that the peer has not taken yet: the socket's
+   * buffer (WebSocket) or the queue (polling).
+   *
+   * @internal
+   */
+  get bufferedBytes(): number {
+    const ws = this.ws;
+    if (ws === null) return this.queuedBytes;
+    return ws.ws.bufferedAmount + ws.socket.writableLength;
   }
 
   /** Starts a polling turn: measures the backlog and registers the flush. */
@@ -310,7 +373,10 @@ export class EngineSession implements EngineConnection {
     // Volatile over polling: kept only when a poll is waiting for it (socket.io's
     // "transport writable" rule).
     if (options !== undefined && options.volatile === true) {
-      if (this.probed || this.polling === null || !this.polling.writable) return;
+      if (this.probed || this.polling === null || !this.polling.writable) {
+        if (engineDrop.hasSubscribers) this.publishVolatileDrop();
+        return;
+      }
     }
     (this.queue ??= []).push(item);
     this.queuedBytes += itemSize(item);
@@ -341,7 +407,11 @@ export class EngineSession implements EngineConnection {
   /** Answers the pending poll with queued packets, up to `maxHttpBufferSize` per payload. */
   private flushPolling(polling: PollingTransport): void {
     const queue = this.queue;
-    if (queue === null || queue.length === 0) return;
+    if (queue === null || queue.length === 0) {
+      // Closing, and the queue has drained: the close packet answers this poll alone.
+      if (this.readyState === "closing") this.destroy(this.closeReason);
+      return;
+    }
     const limit = this.host.maxHttpBufferSize;
     let payload = toRecord(queue[0]!);
     let size = payload.length;
@@ -361,11 +431,15 @@ export class EngineSession implements EngineConnection {
       queue.splice(0, taken);
     }
     polling.respond(payload);
-    if (this.readyState === "closing" && this.queue === null) this.destroy(this.closeReason);
-    else if (this.emitter !== null) this.emitter.emit("drain");
+    // A closing session waits for the next poll, which gets the rest or the close.
+    if (this.readyState === "closing") this.host.pongList.push(this);
+    if (this.emitter !== null) this.emitter.emit("drain");
   }
 
   private closeSlow(): void {
+    if (engineDrop.hasSubscribers) {
+      engineDrop.publish({ session: this, reason: "slow consumer", bytes: this.bufferedBytes });
+    }
     const description = new PushwireError(
       "PW_ERR_ENGINE_SLOW_CONSUMER",
       `more than ${this.host.maxBufferedBytes} bytes left unwritten`,
@@ -377,6 +451,7 @@ export class EngineSession implements EngineConnection {
 
   private deliver(data: RawData): void {
     if (this.emitter !== null) this.emitIncoming(data);
+    if (enginePacketIn.hasSubscribers) enginePacketIn.publish({ session: this, data });
     const onmessage = this.onmessage;
     if (onmessage !== null) onmessage(data);
   }
@@ -476,7 +551,9 @@ export class EngineSession implements EngineConnection {
   // --- upgrade (spec: "Upgrade") --------------------------------------------------
 
   private onProbePacket(transport: WebSocketTransport, packet: EnginePacket | null): void {
-    if (transport !== this.probe || this.readyState !== "open") return;
+    if (transport !== this.probe) return;
+    // A closing session still completes a probed upgrade (see end()).
+    if (this.readyState !== "open" && this.readyState !== "closing") return;
     if (packet !== null && packet.type === "ping" && packet.data === "probe") {
       transport.beginTurn();
       transport.writeText(TYPE_PONG, "probe");
@@ -513,6 +590,9 @@ export class EngineSession implements EngineConnection {
       }
     }
     if (this.emitter !== null) this.emitter.emit("upgrade", transport);
+    // Closed while the upgrade packet was in flight: the queue just went out over the
+    // WebSocket, and its close frame follows.
+    if (this.readyState === "closing") this.destroy(this.closeReason);
   }
 
   private abortUpgrade(transport: WebSocketTransport): void {
@@ -560,6 +640,10 @@ export class EngineSession implements EngineConnection {
     this.queue = null;
     this.queuedBytes = 0;
     this.host.sessionClosed(this, reason, unpolled);
+    if (engineClose.hasSubscribers) engineClose.publish({ session: this, reason, description });
+    if (description instanceof Error && engineError.hasSubscribers) {
+      engineError.publish({ session: this, reason, error: description });
+    }
     const onclose = this.onclose;
     this.onclose = null;
     this.onmessage = null;

@@ -124,6 +124,8 @@ export class Server<
   readonly #encode: (packet: Packet) => readonly RawData[];
   readonly #newDecoder: () => ParserDecoder;
   #createdHttpServer = false;
+  /** Closing: no new socket is admitted. @internal */
+  _closing = false;
 
   /**
    * @param srv An HTTP server to attach to, a port to listen on, or the options.
@@ -390,8 +392,12 @@ export class Server<
   }
 
   /**
-   * Closes every socket (reason `server shutting down`), the adapters, the engine, the
-   * scheduler, and the HTTP server.
+   * Shuts down gracefully: new handshakes are refused at once (503, and CONNECT_ERROR on
+   * open connections), every socket is closed (reason `server shutting down`), then
+   * the engine ends its sessions in batches, each sending what was queued before its
+   * close packet (clients see `transport close` and reconnect, elsewhere if need be).
+   * Resolves once they are gone (at most `closeTimeout` later), the adapters, the
+   * timers and the HTTP server closed.
    *
    * @example
    * ```ts
@@ -399,19 +405,14 @@ export class Server<
    * ```
    */
   async close(fn?: (err?: Error) => void): Promise<void> {
-    await Promise.allSettled(
-      [...this._nsps.values()].map(async (nsp) => {
-        for (const socket of [...nsp.sockets.values()]) socket._onclose("server shutting down");
-        await nsp.adapter.close();
-      }),
-    );
-    const engine = this.engine as EngineServer | undefined;
-    if (engine !== undefined) {
-      // Each session gets its close packet (a waiting poll is answered with it) before
-      // the engine ends them all: clients see "transport close" and reconnect.
-      for (const session of [...engine.clients.values()]) session.close();
-      engine.close();
+    this._stopAccepting();
+    for (const nsp of this._nsps.values()) {
+      for (const socket of [...nsp.sockets.values()]) socket._onclose("server shutting down");
     }
+    const engine = this.engine as EngineServer | undefined;
+    const drained = engine === undefined ? undefined : engine.shutdown();
+    await Promise.allSettled([...this._nsps.values()].map((nsp) => nsp.adapter.close()));
+    await drained;
     this.#scheduler.close();
     const httpServer = this.httpServer;
     if (httpServer === undefined) {
@@ -425,6 +426,17 @@ export class Server<
       });
       if (this.#createdHttpServer) httpServer.closeAllConnections?.();
     });
+  }
+
+  /**
+   * Refuses new sessions (engine 503) and new namespace connections (CONNECT_ERROR
+   * `server is shutting down`) from now on; `close()` starts with this.
+   *
+   * @internal
+   */
+  _stopAccepting(): void {
+    this._closing = true;
+    (this.engine as EngineServer | undefined)?.stopAccepting();
   }
 
   // ---- the main namespace's API ----
