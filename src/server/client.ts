@@ -62,7 +62,7 @@ class BinaryWait implements DeadlineNode {
 /** Called by the connect-timeout list. @internal */
 export function connectTimedOut(node: DeadlineNode): void {
   const client = node as Client;
-  if (client.sockets.size === 0) {
+  if (client._socketCount === 0) {
     client._fail("PW_ERR_SERVER_CONNECT_TIMEOUT", "forced server close");
   }
 }
@@ -105,11 +105,17 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   dlDeadline = 0;
 
   readonly conn: EngineConnection;
-  /** Connected sockets, by namespace name. */
-  readonly sockets = new Map<string, AnySocket>();
+  /**
+   * The connected socket while there is at most one (most connections use one
+   * namespace): no Map per connection until a second namespace connects. Then every
+   * socket lives in {@link #byNsp} and this is null.
+   */
+  #single: AnySocket | null = null;
+  /** Connected sockets by namespace name, once more than one connected. */
+  #byNsp: Map<string, AnySocket> | null = null;
   readonly #server: ClientServer;
   readonly #decoder: ParserDecoder;
-  /** Namespaces whose CONNECT is being processed. */
+  /** Namespaces whose CONNECT is being processed; null when none is. */
   #connecting: Set<string> | null = null;
   /** Namespaces the server disconnected: packets in flight for them are ignored. */
   #left: Set<string> | null = null;
@@ -130,6 +136,59 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     conn.onmessage = (data) => this._ondata(data);
     conn.onclose = (reason, description) => this.#onclose(reason, description);
     server._connectTimeouts.push(this);
+  }
+
+  /** Connected sockets, by namespace name (a copy). */
+  get sockets(): Map<string, AnySocket> {
+    const single = this.#single;
+    if (single !== null) return new Map([[single.nsp.name, single]]);
+    return new Map(this.#byNsp ?? []);
+  }
+
+  /** How many sockets are connected. @internal */
+  get _socketCount(): number {
+    return this.#single !== null ? 1 : (this.#byNsp?.size ?? 0);
+  }
+
+  /** The socket connected on namespace `name`. @internal */
+  _socketOf(name: string): AnySocket | undefined {
+    const single = this.#single;
+    if (single !== null) return single.nsp.name === name ? single : undefined;
+    return this.#byNsp?.get(name);
+  }
+
+  #socketList(): AnySocket[] {
+    const single = this.#single;
+    if (single !== null) return [single];
+    return this.#byNsp === null ? [] : [...this.#byNsp.values()];
+  }
+
+  #setSocket(name: string, socket: AnySocket): void {
+    const single = this.#single;
+    if (this.#byNsp !== null) this.#byNsp.set(name, socket);
+    else if (single === null) this.#single = socket;
+    else {
+      this.#single = null;
+      this.#byNsp = new Map([
+        [single.nsp.name, single],
+        [name, socket],
+      ]);
+    }
+  }
+
+  #deleteSocket(name: string): boolean {
+    const single = this.#single;
+    if (single === null) return this.#byNsp?.delete(name) ?? false;
+    if (single.nsp.name !== name) return false;
+    this.#single = null;
+    return true;
+  }
+
+  #doneConnecting(name: string): void {
+    const connecting = this.#connecting;
+    if (connecting === null) return;
+    connecting.delete(name);
+    if (connecting.size === 0) this.#connecting = null;
   }
 
   /** The opening request's query, parsed once for all the client's sockets. */
@@ -158,7 +217,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   #ondecoded(packet: Packet): void {
     if (this.#closed) return;
     const name = packet.nsp;
-    const socket = this.sockets.get(name);
+    const socket = this._socketOf(name);
     if (socket !== undefined) {
       if (packet.type === PacketType.CONNECT || packet.type === PacketType.CONNECT_ERROR) {
         this._fail("PW_ERR_SERVER_INVALID_STATE", "forced server close");
@@ -182,7 +241,8 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     }
     const connecting = (this.#connecting ??= new Set());
     const max = this.#server._opts.maxNamespacesPerConnection;
-    if (this.sockets.size + connecting.size >= max) {
+    if (this._socketCount + connecting.size >= max) {
+      if (connecting.size === 0) this.#connecting = null;
       this.#refuse(
         name,
         "PW_ERR_SERVER_NAMESPACE_LIMIT",
@@ -200,7 +260,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     this.#server._checkNamespace(name, auth, (dynamic) => {
       if (this.#closed) return;
       if (dynamic === null) {
-        connecting.delete(name);
+        this.#doneConnecting(name);
         this.#refuse(name, "PW_ERR_SERVER_INVALID_NAMESPACE", "Invalid namespace");
       } else this.#add(dynamic, name, auth);
     });
@@ -208,13 +268,13 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
 
   #add(nsp: AnyNamespace, name: string, auth: Handshake["auth"]): void {
     nsp._add(this, auth, (socket) => {
-      this.#connecting?.delete(name);
+      this.#doneConnecting(name);
       if (socket === null) return;
       if (this.#closed) {
         socket._onclose("forced server close");
         return;
       }
-      this.sockets.set(name, socket);
+      this.#setSocket(name, socket);
       if (this.dlList !== null) this.dlList.remove(this);
     });
   }
@@ -310,7 +370,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
    * @internal
    */
   _remove(nsp: string, byServer: boolean): void {
-    if (!this.sockets.delete(nsp) || this.#closed || !byServer) return;
+    if (!this.#deleteSocket(nsp) || this.#closed || !byServer) return;
     const left = (this.#left ??= new Set());
     left.add(nsp);
     if (left.size > this.#server._opts.maxNamespacesPerConnection) {
@@ -325,7 +385,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
 
   /** Disconnects every socket and closes the connection. @internal */
   _disconnect(): void {
-    for (const socket of [...this.sockets.values()]) socket.disconnect();
+    for (const socket of this.#socketList()) socket.disconnect();
     if (this.#closed) return;
     this.#releaseAll();
     this.#teardown("forced server close");
@@ -344,7 +404,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   #error(err: Error, reason: DisconnectReason): void {
     if (this.#closed) return;
     if (clientError.hasSubscribers) clientError.publish({ conn: this.conn, error: err });
-    for (const socket of this.sockets.values()) socket._onerror(err);
+    for (const socket of this.#socketList()) socket._onerror(err);
     this.#close(reason, err);
   }
 
@@ -368,8 +428,9 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     if (this.dlList !== null) this.dlList.remove(this);
     if (this.#binary?.dlList != null) this.#binary.dlList.remove(this.#binary);
     this.#decoder.destroy();
-    for (const socket of [...this.sockets.values()]) socket._onclose(reason, description);
-    this.sockets.clear();
+    for (const socket of this.#socketList()) socket._onclose(reason, description);
+    this.#single = null;
+    this.#byNsp = null;
     this.#connecting = null;
     this.#left = null;
   }
