@@ -355,8 +355,8 @@ export class EngineSession implements EngineConnection {
    */
   get bufferedBytes(): number {
     const ws = this.ws;
-    if (ws === null) return this.queuedBytes;
-    return ws.ws.bufferedAmount + ws.socket.writableLength;
+    // `bufferedAmount` counts the socket's buffer and ws's deflate queue.
+    return ws === null ? this.queuedBytes : ws.ws.bufferedAmount;
   }
 
   /** Starts a polling turn: measures the backlog and registers the flush. */
