@@ -10,7 +10,7 @@ import type { AdapterHost, PreparedPart, WriteFlags } from "../adapter/contract.
 import type { EngineConnection, RawData } from "../engine/connection.js";
 import type { Packet } from "../protocol/index.js";
 import type { AckTimers } from "./ack.js";
-import type { ResolvedServerOptions } from "./options.js";
+import type { Handshake, ResolvedServerOptions } from "./options.js";
 
 /**
  * The server as namespaces and sockets see it. Its members are internal: published
@@ -32,6 +32,8 @@ export interface ServerContext {
 /** A socket's connection, as the socket sees it. Its members are internal. */
 export interface SocketClient {
   readonly conn: EngineConnection;
+  /** The parsed query of the opening request, shared by the client's sockets. */
+  readonly query: Handshake["query"];
   /** Encodes and writes one packet. @internal */
   _packet(packet: Packet, flags: WriteFlags): void;
   /** Writes a broadcast's prepared parts. @internal */

@@ -29,15 +29,15 @@ export function buildHandshake(
   request: RequestInfo,
   query: Handshake["query"],
   auth: Handshake["auth"],
+  issued: number,
 ): Handshake {
-  const now = new Date();
   return {
     headers: request.headers,
-    time: now.toString(),
+    time: new Date(issued).toString(),
     address: request.remoteAddress,
     xdomain: request.headers.origin !== undefined,
     secure: request.secure,
-    issued: now.getTime(),
+    issued,
     url: request.url,
     query,
     auth,

@@ -461,7 +461,6 @@ export class Namespace<
     const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
       this,
       client,
-      client.query,
       auth,
       session,
     );

@@ -58,6 +58,9 @@ import {
 
 function noop(): void {}
 
+/** `socket.data` before anyone read or set it: the object is created on first use. */
+const NO_DATA: unique symbol = Symbol("pushwire.noData");
+
 /**
  * The namespace as its sockets see it (`socket.nsp`).
  */
@@ -121,17 +124,19 @@ export class Socket<
   readonly client: SocketClient;
   /** The socket id: random, and distinct from the Engine.IO sid (a secret). */
   readonly id: SocketId;
-  /** The handshake details: headers, address, query, `auth` payload, ... */
-  readonly handshake: Handshake;
   /** Whether this socket's state was restored by connection state recovery. */
   readonly recovered: boolean;
-  /** Application data; kept across a recovered disconnection. */
-  data: SocketData;
   /** Whether the socket is connected to its namespace. */
   connected = false;
   /** The private session id for recovery. @internal */
   readonly _pid: PrivateSessionId | undefined;
 
+  /** Built on first access: most sockets never read it (see {@link handshake}). */
+  #handshake: Handshake | null = null;
+  readonly #auth: Handshake["auth"];
+  /** When the socket was created (ms since the epoch), for `handshake.time` and `issued`. */
+  readonly #issued: number;
+  #data: SocketData | typeof NO_DATA = NO_DATA;
   #acks: Map<number, PendingAck> | null = null;
   #fns: Middleware<Event>[] | null = null;
   #missed: unknown[][] | null = null;
@@ -144,14 +149,14 @@ export class Socket<
   constructor(
     nsp: SocketNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     client: SocketClient,
-    query: Handshake["query"],
     auth: Handshake["auth"],
     session?: Session | null,
   ) {
     super();
     this.nsp = nsp;
     this.client = client;
-    this.handshake = buildHandshake(client.conn.request, query, auth);
+    this.#auth = auth;
+    this.#issued = Date.now();
     const recovery = nsp.server._opts.recovery;
     if (session) {
       // The pid stays: socket.io-client reports `recovered` only when the CONNECT answer
@@ -159,19 +164,42 @@ export class Socket<
       // the session it names when restoring it).
       this._pid = session.pid;
       this.id = session.sid;
-      this.data = session.data as SocketData;
+      this.#data = session.data as SocketData;
       this.recovered = true;
       this.#missed = session.missedPackets;
       this.join(session.rooms);
     } else {
       this._pid = recovery !== null ? randomSid() : undefined;
       this.id = randomSid();
-      this.data = {} as SocketData;
       this.recovered = false;
     }
     // A client may emit "error"; EventEmitter throws on an "error" nobody listens to
     // (CVE-2024-38355).
     this.on("error", noop);
+  }
+
+  /**
+   * The handshake details: headers, address, query, `auth` payload, ... Built from the
+   * engine's request snapshot on first access and kept from then on, so that a socket
+   * nobody asks carries neither the object, nor its date string, nor the parsed query.
+   */
+  get handshake(): Handshake {
+    return (this.#handshake ??= buildHandshake(
+      this.client.conn.request,
+      this.client.query,
+      this.#auth,
+      this.#issued,
+    ));
+  }
+
+  /** Application data; kept across a recovered disconnection. An object until set. */
+  get data(): SocketData {
+    if (this.#data === NO_DATA) this.#data = {} as SocketData;
+    return this.#data;
+  }
+
+  set data(data: SocketData) {
+    this.#data = data;
   }
 
   /** The request that opened the connection, as the engine's snapshot. */
