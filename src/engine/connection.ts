@@ -84,6 +84,16 @@ export interface ConnectionEvents {
   close: (reason: CloseReason, description?: unknown) => void;
 }
 
+/**
+ * The layer above as a receiver of one connection's messages and close.
+ *
+ * @internal
+ */
+export interface ConnectionHandler {
+  onEngineMessage(data: RawData): void;
+  onEngineClose(reason: CloseReason, description?: unknown): void;
+}
+
 /** One Engine.IO session as the layer above drives it. */
 export interface EngineConnection {
   /** The Engine.IO session id (`sid`). A bearer secret: never broadcast it. */
@@ -105,6 +115,14 @@ export interface EngineConnection {
   onmessage: ((data: RawData) => void) | null;
   /** Called once when the session ends. Set by the layer above. */
   onclose: ((reason: CloseReason, description?: unknown) => void) | null;
+  /**
+   * Where a connection that has this slot (the engine's sessions) delivers messages and
+   * its close, as method calls, before `onmessage` / `onclose`: the layer above then
+   * needs no closure per connection. Absent on connections without it.
+   *
+   * @internal
+   */
+  handler?: ConnectionHandler | null;
 
   /**
    * Queues one message packet. Packets queued during one event-loop turn leave in one

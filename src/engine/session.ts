@@ -11,6 +11,7 @@ import { PushwireError } from "../errors.js";
 import type {
   ConnectionEvents,
   CloseReason,
+  ConnectionHandler,
   EngineConnection,
   PreparedMessage as PreparedMessageLike,
   RawData,
@@ -98,6 +99,7 @@ export class EngineSession implements EngineConnection {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   onmessage: ((data: RawData) => void) | null = null;
   onclose: ((reason: CloseReason, description?: unknown) => void) | null = null;
+  /** @internal */ handler: ConnectionHandler | null = null;
 
   /** @internal */ ws: WebSocketTransport | null = null;
   /** @internal */ polling: PollingTransport | null = null;
@@ -452,6 +454,8 @@ export class EngineSession implements EngineConnection {
   private deliver(data: RawData): void {
     if (this.emitter !== null) this.emitIncoming(data);
     if (enginePacketIn.hasSubscribers) enginePacketIn.publish({ session: this, data });
+    const handler = this.handler;
+    if (handler !== null) handler.onEngineMessage(data);
     const onmessage = this.onmessage;
     if (onmessage !== null) onmessage(data);
   }
@@ -644,9 +648,12 @@ export class EngineSession implements EngineConnection {
     if (description instanceof Error && engineError.hasSubscribers) {
       engineError.publish({ session: this, reason, error: description });
     }
+    const handler = this.handler;
     const onclose = this.onclose;
+    this.handler = null;
     this.onclose = null;
     this.onmessage = null;
+    if (handler !== null) handler.onEngineClose(reason, description);
     if (onclose !== null) onclose(reason, description);
     if (this.emitter !== null) this.emitter.emit("close", reason, description);
   }

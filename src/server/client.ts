@@ -44,8 +44,6 @@ export interface ClientServer extends ServerContext {
   ): void;
   /** A new decoder for one connection. @internal */
   _newDecoder(): ParserDecoder;
-  /** The server is closing: no new socket is admitted. @internal */
-  readonly _closing: boolean;
   /** Connect-timeout and binary-timeout lists. @internal */
   readonly _connectTimeouts: DeadlineList;
   /** @internal */
@@ -72,6 +70,10 @@ export function connectTimedOut(node: DeadlineNode): void {
 /** Called by the binary-timeout list. @internal */
 export function binaryTimedOut(node: DeadlineNode): void {
   (node as BinaryWait).client._fail("PW_ERR_SERVER_BINARY_TIMEOUT", "parse error");
+}
+
+function closeConnection(conn: EngineConnection): void {
+  conn.close();
 }
 
 /**
@@ -131,8 +133,11 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     if (typeof decoder.on === "function") {
       decoder.on("decoded", (packet) => this.#ondecoded(packet));
     }
-    conn.onmessage = (data) => this._ondata(data);
-    conn.onclose = (reason, description) => this.#onclose(reason, description);
+    if (conn.handler === null) conn.handler = this;
+    else {
+      conn.onmessage = (data) => this._ondata(data);
+      conn.onclose = (reason, description) => this.#onclose(reason, description);
+    }
     server._connectTimeouts.push(this);
   }
 
@@ -194,6 +199,16 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     return (this.#query ??= queryOf(this.conn.request.url));
   }
 
+  /** @internal */
+  onEngineMessage(data: RawData): void {
+    this._ondata(data);
+  }
+
+  /** @internal */
+  onEngineClose(reason: CloseReason, description?: unknown): void {
+    this.#onclose(reason, description);
+  }
+
   /** One Engine.IO message. @internal */
   _ondata(data: RawData): void {
     if (this.#closed) return;
@@ -235,10 +250,6 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   #connect(name: string, auth: Handshake["auth"]): void {
     if (name.length > MAX_NAMESPACE_LENGTH) {
       this._fail("PW_ERR_SERVER_INVALID_NAMESPACE", "forced server close");
-      return;
-    }
-    if (this.#server._closing) {
-      this.#refuse(name, "PW_ERR_SERVER_SHUTTING_DOWN", "server is shutting down");
       return;
     }
     const connecting = (this.#connecting ??= new Set());
@@ -372,8 +383,6 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
    * @internal
    */
   _remove(nsp: string, byServer: boolean): void {
-    // Shutting down: what waits for the CONNECT spacing leaves before the engine's close.
-    if (this.#server._closing) this.#releaseAll();
     if (!this.#deleteSocket(nsp) || this.#closed || !byServer) return;
     const left = (this.#left ??= new Set());
     left.add(nsp);
@@ -393,8 +402,10 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     if (this.#closed) return;
     this.#releaseAll();
     this.#teardown("forced server close");
-    // The DISCONNECT packets go first: the engine sends its close only once they are out.
-    this.conn.close();
+    // The DISCONNECT packets leave this turn, the close on the next: socket.io-client
+    // handles a close at once but a message a tick later, so a close in the same payload
+    // would be reported as "transport close" instead of "io server disconnect".
+    setImmediate(closeConnection, this.conn);
   }
 
   /** Closes the connection for `code`; sockets see `reason`. @internal */
@@ -427,6 +438,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     const conn = this.conn;
     conn.onmessage = null;
     conn.onclose = null;
+    if (conn.handler === this) conn.handler = null;
     if (this.dlList !== null) this.dlList.remove(this);
     if (this.#binary?.dlList != null) this.#binary.dlList.remove(this.#binary);
     this.#decoder.destroy();
