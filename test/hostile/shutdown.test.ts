@@ -4,6 +4,7 @@
 // when done. Also the two close paths of the engine: the close packet leaves only after
 // the queue (so socket.io-client sees the DISCONNECT), and a close while the client's
 // upgrade packet is in flight still reaches the client over the new WebSocket.
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server as HttpServer } from "node:http";
 import { io as ioClient, type Socket as ClientSocket } from "socket.io-client";
@@ -196,6 +197,47 @@ describe("graceful shutdown", () => {
     stopped();
     await closing;
     expect(http.listening).toBe(false);
+  });
+});
+
+describe("SIGTERM in run()", () => {
+  it("refuses new clients with 503, stops the task, sends what was queued, closes every client and exits 0", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "test/hostile/sigterm-app.ts"], {
+      cwd: new URL("../../", import.meta.url).pathname,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+          if (match) resolve(Number(match[1]));
+        });
+        child.once("exit", (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      const sockets = [client(port, ["polling"]), client(port, ["websocket"])];
+      await Promise.all(sockets.map((socket) => next(socket, "connect")));
+      const received = sockets.map(() => [] as number[]);
+      sockets.forEach((socket, i) => socket.on("n", (n: number) => received[i]!.push(n)));
+      const reasons = sockets.map((socket) => next(socket, "disconnect"));
+      const acks = await Promise.all(sockets.map((socket) => socket.emitWithAck("burst", 200)));
+      expect(acks).toEqual(["queued", "queued"]);
+      child.kill("SIGTERM");
+      await until(() => out.includes("task: stopping"), "the task's signal");
+      const refused = await socketioHandshake(port);
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toEqual({ code: 3, message: "Server is shutting down" });
+      for (const reason of reasons) expect((await reason)[0]).toBe("transport close");
+      expect(received).toEqual([[...Array(200).keys()], [...Array(200).keys()]]);
+      expect(await exited).toBe(0);
+      expect(out).toContain("task: stopped");
+      expect(out).toContain("pushwire: stopped");
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });
 
