@@ -7,6 +7,7 @@ import { readdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { assertNoPoisoning } from "@fast-check/poisoning";
+import { EngineSession } from "../../src/engine/index.js";
 import { Server, type ServerOptions } from "../../src/index.js";
 
 process.on("uncaughtException", (err) => {
@@ -56,17 +57,36 @@ function stats(): Record<string, unknown> {
   };
 }
 
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
 type Command = { id: number; cmd: string; ms?: number };
 process.on("message", (msg: Command) => {
   const reply = (body: object): void => void process.send!({ id: msg.id, ...body });
   switch (msg.cmd) {
     case "stats":
       return reply(stats());
-    case "block": {
+    case "block":
       // RELIABILITY C6: the event loop stalls (a long synchronous job).
-      const until = performance.now() + (msg.ms ?? 0);
-      while (performance.now() < until);
+      busy(msg.ms ?? 0);
       return reply({});
+    case "blockAfterPing": {
+      // The stall starts right after the next round of pings is written, so the pongs
+      // arrive while the loop is blocked.
+      const proto = EngineSession.prototype;
+      const original = proto.onPingDue;
+      proto.onPingDue = function (this: EngineSession, scheduled: number, now: number) {
+        original.call(this, scheduled, now);
+        proto.onPingDue = original;
+        // In the check phase: after it, the timers run before the next I/O poll.
+        setImmediate(() => {
+          busy(msg.ms ?? 0);
+          reply({});
+        });
+      };
+      return;
     }
     case "poisoning":
       try {
