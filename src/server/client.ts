@@ -44,6 +44,8 @@ export interface ClientServer extends ServerContext {
   ): void;
   /** A new decoder for one connection. @internal */
   _newDecoder(): ParserDecoder;
+  /** The server is closing: no new socket is admitted. @internal */
+  readonly _closing: boolean;
   /** Connect-timeout and binary-timeout lists. @internal */
   readonly _connectTimeouts: DeadlineList;
   /** @internal */
@@ -70,10 +72,6 @@ export function connectTimedOut(node: DeadlineNode): void {
 /** Called by the binary-timeout list. @internal */
 export function binaryTimedOut(node: DeadlineNode): void {
   (node as BinaryWait).client._fail("PW_ERR_SERVER_BINARY_TIMEOUT", "parse error");
-}
-
-function closeConnection(conn: EngineConnection): void {
-  conn.close();
 }
 
 /**
@@ -252,6 +250,10 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
       this._fail("PW_ERR_SERVER_INVALID_NAMESPACE", "forced server close");
       return;
     }
+    if (this.#server._closing) {
+      this.#refuse(name, "PW_ERR_SERVER_SHUTTING_DOWN", "server is shutting down");
+      return;
+    }
     const connecting = (this.#connecting ??= new Set());
     const max = this.#server._opts.maxNamespacesPerConnection;
     if (this._socketCount + connecting.size >= max) {
@@ -383,6 +385,8 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
    * @internal
    */
   _remove(nsp: string, byServer: boolean): void {
+    // Shutting down: what waits for the CONNECT spacing leaves before the engine's close.
+    if (this.#server._closing) this.#releaseAll();
     if (!this.#deleteSocket(nsp) || this.#closed || !byServer) return;
     const left = (this.#left ??= new Set());
     left.add(nsp);
@@ -402,10 +406,8 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     if (this.#closed) return;
     this.#releaseAll();
     this.#teardown("forced server close");
-    // The DISCONNECT packets leave this turn, the close on the next: socket.io-client
-    // handles a close at once but a message a tick later, so a close in the same payload
-    // would be reported as "transport close" instead of "io server disconnect".
-    setImmediate(closeConnection, this.conn);
+    // The DISCONNECT packets go first: the engine sends its close only once they are out.
+    this.conn.close();
   }
 
   /** Closes the connection for `code`; sockets see `reason`. @internal */
