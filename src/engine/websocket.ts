@@ -20,6 +20,7 @@ import type { WebSocket } from "ws";
 import type { RawData } from "./connection.js";
 import type { EnginePacket } from "./codec.js";
 import { decodePacket } from "./codec.js";
+import { useFastListenerTable } from "./listener-table.js";
 import type { Flushable } from "./flush.js";
 import { scheduleFlush } from "./flush.js";
 import type { PreparedMessage } from "./prepared.js";
@@ -84,6 +85,7 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
     this.owner = owner;
     this.deflate = ws.extensions.length > 0;
     (ws as OwnedWebSocket)[kTransport] = this;
+    useFastListenerTable(ws);
     ws.on("message", wsOnMessage);
     ws.on("close", wsOnClose);
     // Kept for the socket's whole life, through upgrades and after close

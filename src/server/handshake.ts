@@ -26,11 +26,11 @@ export function queryOf(url: string): Handshake["query"] {
 
 /** @internal */
 export function buildHandshake(
-  request: RequestInfo,
-  query: Handshake["query"],
+  client: { readonly conn: { readonly request: RequestInfo }; readonly query: Handshake["query"] },
   auth: Handshake["auth"],
   issued: number,
 ): Handshake {
+  const request = client.conn.request;
   return {
     headers: request.headers,
     time: new Date(issued).toString(),
@@ -39,7 +39,7 @@ export function buildHandshake(
     secure: request.secure,
     issued,
     url: request.url,
-    query,
+    query: client.query,
     auth,
   };
 }

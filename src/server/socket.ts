@@ -23,6 +23,7 @@ import type {
   WriteFlags,
 } from "../adapter/contract.js";
 import type { EngineConnection, RequestInfo } from "../engine/connection.js";
+import { useFastListenerTable } from "../engine/listener-table.js";
 import { randomSid } from "../engine/sid.js";
 import { PushwireError } from "../errors.js";
 import { PacketType, RESERVED_EVENTS, type Packet } from "../protocol/index.js";
@@ -131,7 +132,7 @@ export class Socket<
   /** The private session id for recovery. @internal */
   readonly _pid: PrivateSessionId | undefined;
 
-  /** Built on first access: most sockets never read it (see {@link handshake}). */
+  /** Built on first access: most sockets never read it, nor its date string and query. */
   #handshake: Handshake | null = null;
   readonly #auth: Handshake["auth"];
   /** When the socket was created (ms since the epoch), for `handshake.time` and `issued`. */
@@ -153,6 +154,7 @@ export class Socket<
     session?: Session | null,
   ) {
     super();
+    useFastListenerTable(this);
     this.nsp = nsp;
     this.client = client;
     this.#auth = auth;
@@ -178,24 +180,14 @@ export class Socket<
     this.on("error", noop);
   }
 
-  /**
-   * The handshake details: headers, address, query, `auth` payload, ... Built from the
-   * engine's request snapshot on first access and kept from then on, so that a socket
-   * nobody asks carries neither the object, nor its date string, nor the parsed query.
-   */
+  /** The handshake details: headers, address, query, `auth`, ... Built on first access. */
   get handshake(): Handshake {
-    return (this.#handshake ??= buildHandshake(
-      this.client.conn.request,
-      this.client.query,
-      this.#auth,
-      this.#issued,
-    ));
+    return (this.#handshake ??= buildHandshake(this.client, this.#auth, this.#issued));
   }
 
   /** Application data; kept across a recovered disconnection. An object until set. */
   get data(): SocketData {
-    if (this.#data === NO_DATA) this.#data = {} as SocketData;
-    return this.#data;
+    return this.#data === NO_DATA ? (this.#data = {} as SocketData) : this.#data;
   }
 
   set data(data: SocketData) {
