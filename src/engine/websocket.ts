@@ -21,6 +21,7 @@ import type { RawData } from "./connection.js";
 import type { EnginePacket } from "./codec.js";
 import { decodePacket } from "./codec.js";
 import { useFastListenerTable } from "./listener-table.js";
+import { ignoreError } from "./request.js";
 import type { Flushable } from "./flush.js";
 import { scheduleFlush } from "./flush.js";
 import type { PreparedMessage } from "./prepared.js";
@@ -91,6 +92,9 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
     // Kept for the socket's whole life, through upgrades and after close
     // (CVE-2022-21676: an invalid frame with no listener threw).
     ws.on("error", wsOnError);
+    // ws now guards the raw socket with its own error listener; the one the server added
+    // before the upgrade (CVE-2022-41940) would only keep a two-listener array alive.
+    socket.removeListener("error", ignoreError);
   }
 
   /** @internal */
