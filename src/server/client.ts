@@ -44,6 +44,11 @@ export interface ClientServer extends ServerContext {
   ): void;
   /** A new decoder for one connection. @internal */
   _newDecoder(): ParserDecoder;
+  /**
+   * Decodes one text packet without per-connection state (pushwire's own parser), or
+   * null when a custom parser decodes. @internal
+   */
+  readonly _decodeText: ((text: string) => Packet) | null;
   /** The server is closing: no new socket is admitted. @internal */
   readonly _closing: boolean;
   /** Connect-timeout and binary-timeout lists. @internal */
@@ -112,7 +117,11 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   /** Connected sockets by namespace name, once more than one connected. */
   #byNsp: Map<string, AnySocket> | null = null;
   readonly #server: ClientServer;
-  readonly #decoder: ParserDecoder;
+  /**
+   * A custom parser's decoder, or pushwire's once a binary packet arrives: text packets
+   * of pushwire's parser need no state, so most connections never have one.
+   */
+  #decoder: ParserDecoder | null = null;
   /** Namespaces whose CONNECT is being processed; null when none is. */
   #connecting: Set<string> | null = null;
   /** Namespaces the server disconnected: packets in flight for them are ignored. */
@@ -126,11 +135,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   constructor(server: ClientServer, conn: EngineConnection) {
     this.#server = server;
     this.conn = conn;
-    const decoder = server._newDecoder();
-    this.#decoder = decoder;
-    if (typeof decoder.on === "function") {
-      decoder.on("decoded", (packet) => this.#ondecoded(packet));
-    }
+    if (server._decodeText === null) this.#newDecoder();
     if (conn.handler === null) conn.handler = this;
     else {
       conn.onmessage = (data) => this._ondata(data);
@@ -207,14 +212,32 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     this.#onclose(reason, description);
   }
 
+  #newDecoder(): ParserDecoder {
+    const decoder = this.#server._newDecoder();
+    this.#decoder = decoder;
+    if (typeof decoder.on === "function") {
+      decoder.on("decoded", (packet) => this.#ondecoded(packet));
+    }
+    return decoder;
+  }
+
   /** One Engine.IO message. @internal */
   _ondata(data: RawData): void {
     if (this.#closed) return;
     let packet: Packet | undefined | void;
+    const decodeText = this.#server._decodeText;
     try {
-      packet = this.#decoder.add(data);
+      if (this.#decoder === null && decodeText !== null && typeof data === "string") {
+        packet = decodeText(data);
+        // A binary packet's header is decoded again by the decoder that waits for it.
+        if (packet.attachments !== undefined) packet = this.#newDecoder().add(data);
+      } else packet = (this.#decoder ?? this.#newDecoder()).add(data);
     } catch (err) {
       this.#error(err instanceof Error ? err : new Error(String(err)), "parse error");
+      return;
+    }
+    if (this.#decoder === null) {
+      if (packet !== undefined) this.#ondecoded(packet);
       return;
     }
     const waiting = this.#binary !== null && this.#binary.dlList !== null;
@@ -222,6 +245,8 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     if (reconstructing && !waiting)
       this.#server._binaryTimeouts.push((this.#binary ??= new BinaryWait(this)));
     else if (!reconstructing && waiting) this.#server._binaryTimeouts.remove(this.#binary!);
+    // pushwire's decoder holds nothing between binary packets: drop it until the next.
+    if (!reconstructing && decodeText !== null) this.#decoder = null;
     if (packet !== undefined) this.#ondecoded(packet);
   }
 
@@ -443,7 +468,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     if (conn.handler === this) conn.handler = null;
     if (this.dlList !== null) this.dlList.remove(this);
     if (this.#binary?.dlList != null) this.#binary.dlList.remove(this.#binary);
-    this.#decoder.destroy();
+    this.#decoder?.destroy();
     for (const socket of this.#socketList()) socket._onclose(reason, description);
     this.#single = null;
     this.#byNsp = null;

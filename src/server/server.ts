@@ -16,7 +16,7 @@ import { prepareMessage } from "../engine/prepared.js";
 import { DeadlineScheduler, systemClock, type DeadlineList } from "../engine/scheduler.js";
 import { EngineServer } from "../engine/server.js";
 import { PushwireError } from "../errors.js";
-import { Decoder, encode, type Packet } from "../protocol/index.js";
+import { Decoder, decodeText, encode, type Packet } from "../protocol/index.js";
 import { AckTimers } from "./ack.js";
 import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
 import { Client, binaryTimedOut, connectTimedOut, type ClientServer } from "./client.js";
@@ -123,6 +123,8 @@ export class Server<
   #adapter: AdapterConstructor;
   readonly #encode: (packet: Packet) => readonly RawData[];
   readonly #newDecoder: () => ParserDecoder;
+  /** @internal */
+  readonly _decodeText: ((text: string) => Packet) | null;
   #createdHttpServer = false;
   /** Closing: no new socket is admitted. @internal */
   _closing = false;
@@ -154,10 +156,12 @@ export class Server<
       // Server-side attachments are always bytes (Blob exists only in browsers).
       this.#encode = encode as (packet: Packet) => readonly RawData[];
       this.#newDecoder = () => new Decoder({ maxAttachments });
+      this._decodeText = (text) => decodeText(text, maxAttachments);
     } else {
       const encoder = new parser.Encoder();
       this.#encode = (packet) => encoder.encode(packet) as RawData[];
       this.#newDecoder = () => new parser.Decoder({ maxAttachments: this._opts.maxAttachments });
+      this._decodeText = null;
     }
     this.sockets = this.of("/");
     if (srv !== undefined) this.attach(srv as HttpServer | number);
