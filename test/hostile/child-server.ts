@@ -3,10 +3,10 @@
 // or an escaped error ends the process, which the parent sees. It echoes `echo` events
 // with an ack, joins rooms on request, and answers the parent over IPC: stats (after GC
 // when started with --expose-gc), an event-loop block, a prototype-poisoning check.
+import { assertNotPoisoned } from "../fuzz/poisoning.js";
 import { readdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { assertNoPoisoning } from "@fast-check/poisoning";
 import { EngineSession } from "../../src/engine/index.js";
 import { Server, type ServerOptions } from "../../src/index.js";
 
@@ -90,7 +90,7 @@ process.on("message", (msg: Command) => {
     }
     case "poisoning":
       try {
-        assertNoPoisoning();
+        assertNotPoisoned();
         return reply({ clean: true });
       } catch (err) {
         return reply({ clean: false, error: String(err) });
