@@ -24,7 +24,7 @@ const targets = files.length > 0 ? files : ["test/fuzz", "test/protocol/codec.pr
 
 console.log(
   `fuzz: ${env.FUZZ_RUNS} inputs per codec property, ${env.FUZZ_LIVE_RUNS} per live layer` +
-    (env.FUZZ_SEED ? `, seed ${env.FUZZ_SEED}` : ""),
+    (process.env.FUZZ_SEED ? `, seed ${process.env.FUZZ_SEED}` : ""),
 );
 const started = performance.now();
 const child = spawn(

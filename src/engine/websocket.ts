@@ -17,6 +17,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { PushwireError } from "../errors.js";
 import type { RawData } from "./connection.js";
 import type { EnginePacket } from "./codec.js";
 import { decodePacket } from "./codec.js";
@@ -57,6 +58,22 @@ function wsOnClose(this: OwnedWebSocket): void {
 function wsOnError(this: OwnedWebSocket, error: Error): void {
   const transport = this[kTransport];
   if (transport !== undefined) transport.onClose(error);
+}
+
+/**
+ * A socket or frame error as a PushwireError with a code: a message over `maxPayload`
+ * is PAYLOAD_TOO_LARGE (as the 413 of polling), anything else TRANSPORT_ERROR; `data`
+ * keeps ws's own code (`WS_ERR_*`) or the socket's (`ECONNRESET`).
+ */
+function transportError(error: Error): PushwireError {
+  const code = (error as { code?: unknown }).code;
+  return new PushwireError(
+    code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
+      ? "PW_ERR_ENGINE_PAYLOAD_TOO_LARGE"
+      : "PW_ERR_ENGINE_TRANSPORT_ERROR",
+    error.message,
+    typeof code === "string" ? { code } : undefined,
+  );
 }
 
 /** A transport on one upgraded connection. @internal */
@@ -112,7 +129,7 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
     if (owner === null) return;
     this.owner = null;
     this.closed = true;
-    owner.onWsClose(this, error);
+    owner.onWsClose(this, error === null ? null : transportError(error));
   }
 
   /**
