@@ -1,5 +1,6 @@
 // RELIABILITY 3a, A1: hostile HTTP handshakes and queries (polling GET and WS upgrade).
-import { afterEach, describe, expect, it } from "vitest";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import {
   closeAll,
   eio,
@@ -196,6 +197,13 @@ describe("A1 handshake and query", () => {
   });
 
   it("A1-11 closes 10k sessions that never poll at pingInterval + pingTimeout, back to 0", async () => {
+    const reasons = new Map<string, number>();
+    const onClose = (message: unknown) => {
+      const { reason } = message as { reason: string };
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    };
+    subscribe("pushwire:engine:close", onClose);
+    onTestFinished(() => void unsubscribe("pushwire:engine:close", onClose));
     const { port, engine } = await startEngine({ pingInterval: 100, pingTimeout: 100 });
     const total = 10_000;
     let started = 0;
@@ -208,5 +216,7 @@ describe("A1 handshake and query", () => {
     await Promise.all(Array.from({ length: 50 }, worker));
     expect(engine.clientsCount).toBeGreaterThan(0);
     await until(() => engine.clientsCount === 0, "every session to expire");
+    // Every one of them by the heartbeat, nothing else.
+    expect([...reasons]).toEqual([["ping timeout", total]]);
   }, 60_000);
 });

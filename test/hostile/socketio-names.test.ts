@@ -1,6 +1,7 @@
 // RELIABILITY 3a, A6: event names, JSON, namespaces and rooms at scale, against the
 // server (raw WebSocket frames where the wire matters, the adapter directly for the
 // room-scale cases).
+import { assertNotPoisoned } from "../fuzz/poisoning.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { Adapter } from "../../src/adapter/index.js";
 import type { PushwireError, Socket } from "../../src/index.js";
@@ -89,6 +90,7 @@ describe("A6 event names, JSON, namespaces and rooms", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(seen[0])).toBe(Object.prototype);
     expect(Object.keys(seen[1] as object)).toEqual(["__proto__", "constructor"]);
+    assertNotPoisoned(); // @fast-check/poisoning: nothing reachable from globalThis changed
   });
 
   it("A6-4 decodes deep nesting in EVENT and BINARY_EVENT and never overflows the stack echoing it", async () => {
