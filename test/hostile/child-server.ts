@@ -88,6 +88,21 @@ process.on("message", (msg: Command) => {
       };
       return;
     }
+    case "storm": {
+      // RELIABILITY B4: broadcasts faster than clients can take them, for `ms`.
+      const until = performance.now() + (msg.ms ?? 0);
+      const payload = "x".repeat(1024);
+      let seq = 0;
+      const turn = (): void => {
+        for (let i = 0; i < 20; i++) {
+          io.emit("s", seq++, payload);
+          io.volatile.emit("v", seq);
+        }
+        if (performance.now() < until) setImmediate(turn);
+        else reply({ sent: seq });
+      };
+      return turn();
+    }
     case "poisoning":
       try {
         assertNotPoisoned();
