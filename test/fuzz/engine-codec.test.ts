@@ -12,7 +12,7 @@ import {
   encodePacket,
   encodePayload,
 } from "../../src/engine/codec.js";
-import { CODEC_RUNS, engineText, pollingInput } from "./inputs.js";
+import { assertInChunks, CODEC_RUNS, engineText, pollingInput } from "./inputs.js";
 
 afterAll(() => assertNotPoisoned());
 
@@ -21,20 +21,20 @@ const timeout = Math.max(20_000, CODEC_RUNS * 5);
 describe("engine codec fuzzing", () => {
   it(
     `decodes ${CODEC_RUNS} packets to known types or null, and re-encodes what it decodes`,
-    () => {
+    async () => {
       const input = fc.oneof(
         engineText,
         fc.string({ unit: "binary", maxLength: 64 }),
         fc.uint8Array({ maxLength: 64 }),
       );
-      fc.assert(
+      await assertInChunks(
         fc.property(input, (data) => {
           const packet = decodePacket(data);
           if (packet === null) return;
           expect(PACKET_TYPES).toContain(packet.type);
           expect(decodePacket(encodePacket(packet, typeof data !== "string"))).toEqual(packet);
         }),
-        { numRuns: CODEC_RUNS },
+        CODEC_RUNS,
       );
     },
     timeout,
@@ -42,8 +42,8 @@ describe("engine codec fuzzing", () => {
 
   it(
     `decodes ${CODEC_RUNS} polling payloads to known packets or null, within maxPackets`,
-    () => {
-      fc.assert(
+    async () => {
+      await assertInChunks(
         fc.property(pollingInput, fc.integer({ min: 1, max: 8 }), ({ body }, max) => {
           const text = typeof body === "string" ? body : Buffer.from(body).toString();
           const packets = decodePayload(text, max);
@@ -55,7 +55,7 @@ describe("engine codec fuzzing", () => {
             expect(decodePayload(encodePayload(packets))).toEqual(packets);
           }
         }),
-        { numRuns: CODEC_RUNS },
+        CODEC_RUNS,
       );
     },
     timeout,

@@ -5,13 +5,28 @@
 import fc from "fast-check";
 import { PacketType, encode, type Packet } from "../../src/protocol/index.js";
 
-// FUZZ_SEED replays a run: fast-check prints the seed of a failure.
-if (process.env.FUZZ_SEED !== undefined)
-  fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED) });
-
 /** Run counts: FUZZ_RUNS for the codecs, FUZZ_LIVE_RUNS for a live server (npm run fuzz). */
 export const CODEC_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 export const LIVE_RUNS = Number(process.env.FUZZ_LIVE_RUNS ?? 10_000);
+
+/** The first seed of a run: FUZZ_SEED replays one (fast-check prints a failure's seed). */
+export const SEED = Number(
+  process.env.FUZZ_SEED ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0,
+);
+
+const CHUNK = 20_000;
+
+/**
+ * Runs a synchronous property `runs` times, in chunks with a turn of the event loop
+ * between them: a long synchronous run would starve the test runner's own messages. Chunk
+ * `i` uses seed `SEED + i`; a failure reports its seed and path.
+ */
+export async function assertInChunks<T>(property: fc.IProperty<T>, runs: number): Promise<void> {
+  for (let done = 0, i = 0; done < runs; done += CHUNK, i++) {
+    fc.assert(property, { numRuns: Math.min(CHUNK, runs - done), seed: SEED + i });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 const big = (n: number) => "1".repeat(n);
 

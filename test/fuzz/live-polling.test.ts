@@ -6,7 +6,7 @@
 // client. FUZZ_LIVE_RUNS inputs (npm run fuzz runs more).
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { LIVE_RUNS, pollingInput } from "./inputs.js";
+import { LIVE_RUNS, SEED, pollingInput } from "./inputs.js";
 import { PollingPool } from "./live.js";
 import {
   assertServerSurvived,
@@ -45,7 +45,7 @@ describe("live server fuzzing over polling", () => {
             outcomes.forEach((outcome, i) => documented(outcome, batch[i]));
           },
         ),
-        { numRuns: Math.ceil(LIVE_RUNS / BATCH), endOnFailure: true },
+        { numRuns: Math.ceil(LIVE_RUNS / BATCH), endOnFailure: true, seed: SEED },
       );
       console.log(summary("polling", inputs, performance.now() - start, pool.outcomes));
       await assertServerSurvived(server);

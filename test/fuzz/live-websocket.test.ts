@@ -5,7 +5,7 @@
 // serves a fresh client. FUZZ_LIVE_RUNS inputs (npm run fuzz runs more).
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { LIVE_RUNS, wsInput } from "./inputs.js";
+import { LIVE_RUNS, SEED, wsInput } from "./inputs.js";
 import { WsPool } from "./live.js";
 import {
   assertServerSurvived,
@@ -44,7 +44,7 @@ describe("live server fuzzing over WebSocket", () => {
             outcomes.forEach((outcome, i) => documented(outcome, batch[i]));
           },
         ),
-        { numRuns: Math.ceil(LIVE_RUNS / BATCH), endOnFailure: true },
+        { numRuns: Math.ceil(LIVE_RUNS / BATCH), endOnFailure: true, seed: SEED },
       );
       console.log(summary("websocket", inputs, performance.now() - start, pool.outcomes));
       await assertServerSurvived(server);

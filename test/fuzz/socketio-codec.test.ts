@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { PushwireError } from "../../src/errors.js";
 import { Decoder, encode, isValidPayload, type Packet } from "../../src/protocol/index.js";
-import { CODEC_RUNS, socketIOText, validSocketIO } from "./inputs.js";
+import { assertInChunks, CODEC_RUNS, socketIOText, validSocketIO } from "./inputs.js";
 
 afterAll(() => assertNotPoisoned());
 
@@ -23,8 +23,8 @@ const message = fc.oneof(
 describe("socket.io codec fuzzing", () => {
   it(
     `decodes ${CODEC_RUNS} message sequences to valid packets or a PW_ERR_PROTOCOL_* error`,
-    () => {
-      fc.assert(
+    async () => {
+      await assertInChunks(
         fc.property(fc.array(message, { minLength: 1, maxLength: 3 }), (messages) => {
           const decoder = new Decoder();
           for (const part of messages.flat()) {
@@ -55,7 +55,7 @@ describe("socket.io codec fuzzing", () => {
             }
           }
         }),
-        { numRuns: CODEC_RUNS },
+        CODEC_RUNS,
       );
     },
     timeout,
