@@ -536,6 +536,9 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
         maxPayload: this.opts.maxHttpBufferSize,
         perMessageDeflate: this.opts.perMessageDeflate,
         closeTimeout: this.opts.closeTimeout,
+        // Pongs are written by the transport: ws's automatic ones cost a closure per
+        // connection (websocket.ts).
+        autoPong: false,
       } as ConstructorParameters<typeof WebSocketServer>[0]);
       wss.on("headers", (lines: string[], req: IncomingMessage) => {
         const sid = (req as UpgradeRequest)[kUpgradeSid];

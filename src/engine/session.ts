@@ -520,6 +520,22 @@ export class EngineSession implements EngineConnection {
     else if (this.emitter !== null) this.emitter.emit("drain");
   }
 
+  /**
+   * A ping frame (RFC 6455 §5.5.2) gets its pong. A peer that keeps pinging without
+   * reading is ended as a slow consumer once the outgoing bound is crossed, as ws's own
+   * automatic pongs capped their backlog.
+   *
+   * @internal
+   */
+  onWsPing(transport: WebSocketTransport, data: Buffer): void {
+    if (transport.beginTurn() > this.host.maxBufferedBytes) {
+      if (transport === this.ws) this.slow = true;
+      else if (transport === this.probe) this.abortUpgrade(transport);
+      return;
+    }
+    transport.writePong(data);
+  }
+
   /** @internal */
   onPollingGet(transport: PollingTransport): void {
     if (this.probed) transport.respond("6");

@@ -38,6 +38,8 @@ export interface WebSocketOwner {
   onWsClose(transport: WebSocketTransport, error: Error | null): void;
   /** The end-of-turn flush wrote this transport's frames. */
   onWsFlushed(transport: WebSocketTransport): void;
+  /** A ping frame arrived: answer with {@link WebSocketTransport.writePong}. */
+  onWsPing(transport: WebSocketTransport, data: Buffer): void;
 }
 
 const kTransport = Symbol("pushwire.transport");
@@ -53,6 +55,11 @@ function wsOnMessage(this: OwnedWebSocket, data: Buffer, isBinary: boolean): voi
 function wsOnClose(this: OwnedWebSocket): void {
   const transport = this[kTransport];
   if (transport !== undefined) transport.onClose(null);
+}
+
+function wsOnPing(this: OwnedWebSocket, data: Buffer): void {
+  const transport = this[kTransport];
+  if (transport !== undefined) transport.onPing(data);
 }
 
 function wsOnError(this: OwnedWebSocket, error: Error): void {
@@ -106,6 +113,8 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
     useFastListenerTable(ws);
     ws.on("message", wsOnMessage);
     ws.on("close", wsOnClose);
+    // ws's autoPong is off: it keeps a closure per connection (see server.ts).
+    ws.on("ping", wsOnPing);
     // Kept for the socket's whole life, through upgrades and after close
     // (CVE-2022-21676: an invalid frame with no listener threw).
     ws.on("error", wsOnError);
@@ -121,6 +130,12 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
     if (isBinary) owner.onWsMessage(this, data);
     else if (data[0] === TYPE_MESSAGE) owner.onWsMessage(this, data.toString("utf8", 1));
     else owner.onWsPacket(this, decodePacket(data.toString()));
+  }
+
+  /** @internal */
+  onPing(data: Buffer): void {
+    const owner = this.owner;
+    if (owner !== null) owner.onWsPing(this, data);
   }
 
   /** @internal */
@@ -169,6 +184,22 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
     // Fills the rest exactly: byteLength and write agree, lone surrogates included
     // (RELIABILITY D7: no unwritten allocUnsafe bytes reach the wire).
     frame.write(data, offset + 1, "utf8");
+    this.socket.write(frame);
+  }
+
+  /**
+   * Writes a pong frame carrying a ping's data (RFC 6455 §5.5.3; control frames hold at
+   * most 125 bytes, which ws checked). Call after {@link beginTurn}.
+   */
+  writePong(data: Buffer): void {
+    if (this.deflate) {
+      this.ws.pong(data, false);
+      return;
+    }
+    const frame = Buffer.allocUnsafe(2 + data.length);
+    frame[0] = 0x8a; // FIN, pong
+    frame[1] = data.length;
+    data.copy(frame, 2);
     this.socket.write(frame);
   }
 

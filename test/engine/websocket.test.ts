@@ -3,11 +3,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { EngineSession, RawData } from "../../src/engine/index.js";
 import { prepareMessage } from "../../src/engine/index.js";
 import {
+  clientFrame,
   closeAll,
   closeReason,
+  eio,
   handshake,
   openWs,
   poll,
+  rawWebSocket,
   startEngine,
   until,
   wsSession,
@@ -197,6 +200,22 @@ describe("outgoing bound", () => {
     client.ws.terminate();
   });
 
+  it("ends a peer that keeps pinging without reading its pongs as a slow consumer", async () => {
+    const { port, sessions } = await startEngine({ maxBufferedBytes: 64 * 1024 }, { echo: false });
+    const raw = await rawWebSocket(port, eio("", "websocket"));
+    raw.socket.pause();
+    await until(() => sessions.length === 1, "the session");
+    const closed = closeReason(sessions[0]!);
+    const ping = clientFrame(0x9, Buffer.alloc(125, 0x70));
+    const burst = Buffer.concat(Array.from({ length: 4000 }, () => ping));
+    for (let i = 0; i < 200 && sessions[0]!.readyState === "open"; i++) {
+      raw.socket.write(burst);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await closed).reason).toBe("slow consumer");
+    raw.socket.destroy();
+  });
+
   it("drops volatile messages while earlier writes are still buffered", async () => {
     const { port, sessions } = await startEngine({ maxBufferedBytes: 1e9 }, { echo: false });
     const client = await wsSession(port);
@@ -211,6 +230,27 @@ describe("outgoing bound", () => {
     expect(client.messages).not.toContain("4volatile");
     session.send("volatile now", { volatile: true });
     await until(() => client.messages.at(-1) === "4volatile now", "a volatile message");
+    client.ws.close();
+  });
+});
+
+describe("control frames", () => {
+  it("answers a ping frame with a pong carrying its data", async () => {
+    const { port } = await startEngine();
+    const client = await wsSession(port);
+    const pong = new Promise<Buffer>((resolve) => client.ws.once("pong", resolve));
+    client.ws.ping(Buffer.from("are you there"));
+    expect((await pong).toString()).toBe("are you there");
+    client.ws.close();
+  });
+
+  it("answers a ping with a pong when permessage-deflate is negotiated", async () => {
+    const { port } = await startEngine({ perMessageDeflate: { threshold: 0 } });
+    const client = await openWs(port, undefined, { perMessageDeflate: true });
+    expect(client.ws.extensions).toContain("permessage-deflate");
+    const pong = new Promise<Buffer>((resolve) => client.ws.once("pong", resolve));
+    client.ws.ping(Buffer.alloc(0));
+    expect((await pong).length).toBe(0);
     client.ws.close();
   });
 });
