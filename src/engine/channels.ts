@@ -3,15 +3,14 @@
  * check `hasSubscribers` first, so an unobserved server pays one property read per
  * packet and allocates nothing.
  *
- * | Channel                      | Message                                                          |
- * | ---------------------------- | ---------------------------------------------------------------- |
- * | `pushwire:engine:connect`    | `{ session }`: a session opened (polling or WebSocket)            |
- * | `pushwire:engine:close`      | `{ session, reason, description }`: a session ended               |
- * | `pushwire:engine:packet:in`  | `{ session, data }`: a message packet arrived                     |
- * | `pushwire:engine:packet:out` | `{ session, data }`: a message packet was queued                  |
- * | `pushwire:engine:refused`    | `{ req, code, status, message }`: an HTTP request or upgrade refused |
- * | `pushwire:engine:error`      | `{ session, reason, error }`: a session ended on an error         |
- * | `pushwire:engine:drop`       | `{ session, reason, bytes }`: a packet dropped (`volatile`) or a slow consumer closed |
+ * - `pushwire:engine:connect` `{ session }`: a session opened (polling or WebSocket)
+ * - `pushwire:engine:close` `{ session, reason, description }`: a session ended
+ * - `pushwire:engine:packet:in` `{ session, data }`: a message packet arrived
+ * - `pushwire:engine:packet:out` `{ session, data }`: a message packet was queued
+ * - `pushwire:engine:refused` `{ req, code, status, message, reason }`: a request refused
+ * - `pushwire:engine:error` `{ session, reason, error }`: a session ended on an error
+ * - `pushwire:engine:drop` `{ session, reason, bytes }`: a volatile packet dropped, or a
+ *   slow consumer being closed
  *
  * @module
  * @internal

@@ -250,11 +250,7 @@ export class EngineSession implements EngineConnection {
     this.end("forced close");
   }
 
-  /**
-   * {@link close} with the server's reason: `forced server close` when it shuts down.
-   *
-   * @internal
-   */
+  /** {@link close} with the server's reason: `forced server close` when it shuts down. @internal */
   end(reason: "forced close" | "forced server close"): void {
     if (this.readyState !== "open" && this.readyState !== "opening") return;
     const polling = this.polling;
@@ -349,16 +345,9 @@ export class EngineSession implements EngineConnection {
     engineDrop.publish({ session: this, reason: "volatile", bytes: this.bufferedBytes });
   }
 
-  /**
-   * Bytes written to this session that the peer has not taken yet: the socket's
-   * buffer (WebSocket) or the queue (polling).
-   *
-   * @internal
-   */
+  /** Bytes not taken yet: ws's `bufferedAmount` (socket, deflate queue) or the queue. @internal */
   get bufferedBytes(): number {
-    const ws = this.ws;
-    // `bufferedAmount` counts the socket's buffer and ws's deflate queue.
-    return ws === null ? this.queuedBytes : ws.ws.bufferedAmount;
+    return this.ws === null ? this.queuedBytes : this.ws.ws.bufferedAmount;
   }
 
   /** Starts a polling turn: measures the backlog and registers the flush. */
@@ -626,6 +615,11 @@ export class EngineSession implements EngineConnection {
     const polling = this.polling;
     if (polling !== null && polling.writable && this.readyState !== "closed")
       this.flushPolling(polling);
+    // Shutting down with nothing left to send and no poll pending: nothing to wait for
+    // (the client, if still there, gets 400 on its next poll), as in shutdown.ts.
+    else if (this.readyState === "closing" && this.closeReason === "forced server close") {
+      if (this.queuedBytes === 0) this.destroy(this.closeReason);
+    }
   }
 
   // --- end ------------------------------------------------------------------------
