@@ -61,6 +61,7 @@ function noop(): void {}
 
 /** `socket.data` before anyone read or set it: the object is created on first use. */
 const NO_DATA: unique symbol = Symbol("pushwire.noData");
+const EPOCH = Date.now();
 
 /**
  * The namespace as its sockets see it (`socket.nsp`).
@@ -135,7 +136,7 @@ export class Socket<
   /** Built on first access: most sockets never read it, nor its date string and query. */
   #handshake: Handshake | null = null;
   readonly #auth: Handshake["auth"];
-  /** When the socket was created (ms since the epoch), for `handshake.time` and `issued`. */
+  /** When the socket was created, in ms after {@link EPOCH} (a small integer, unboxed). */
   readonly #issued: number;
   #data: SocketData | typeof NO_DATA = NO_DATA;
   #acks: Map<number, PendingAck> | null = null;
@@ -158,7 +159,7 @@ export class Socket<
     this.nsp = nsp;
     this.client = client;
     this.#auth = auth;
-    this.#issued = Date.now();
+    this.#issued = Date.now() - EPOCH;
     const recovery = nsp.server._opts.recovery;
     if (session) {
       // The pid stays: socket.io-client reports `recovered` only when the CONNECT answer
@@ -182,7 +183,7 @@ export class Socket<
 
   /** The handshake details: headers, address, query, `auth`, ... Built on first access. */
   get handshake(): Handshake {
-    return (this.#handshake ??= buildHandshake(this.client, this.#auth, this.#issued));
+    return (this.#handshake ??= buildHandshake(this.client, this.#auth, EPOCH + this.#issued));
   }
 
   /** Application data; kept across a recovered disconnection. An object until set. */
