@@ -81,8 +81,9 @@ export class DeadlineList {
     this.size++;
   }
 
-  /** Unlinks `node` if it is in this list. */
-  remove(node: DeadlineNode): void {
+  /** Unlinks `node` if it is in this list (any other object is left as it is). */
+  remove(item: object): void {
+    const node = item as DeadlineNode;
     if (node.dlList !== this) return;
     if (node.dlPrev === null) this.head = node.dlNext;
     else node.dlPrev.dlNext = node.dlNext;

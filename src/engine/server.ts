@@ -36,7 +36,7 @@ import { EngineSession } from "./session.js";
 import { drainSessions } from "./shutdown.js";
 import { randomSid } from "./sid.js";
 import { checkQuery, originRefusal, unknownSid } from "./verify.js";
-import { WebSocketTransport } from "./websocket.js";
+import { ProbeTransport, WebSocketTransport } from "./websocket.js";
 
 /** What `connection_error` listeners receive, as engine.io's event. */
 export interface ConnectionErrorEvent {
@@ -81,7 +81,7 @@ function onPongExpire(node: DeadlineNode, now: number): void {
   (node as EngineSession).onPongDeadline(now);
 }
 function onUpgradeExpire(node: DeadlineNode): void {
-  const transport = node as WebSocketTransport;
+  const transport = node as ProbeTransport;
   const owner = transport.owner;
   if (owner instanceof EngineSession) owner.onUpgradeTimeout(transport);
   else transport.close(1000, "upgrade timeout");
@@ -520,7 +520,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
       );
       return;
     }
-    session.startUpgrade(new WebSocketTransport(ws, socket, session));
+    session.startUpgrade(new ProbeTransport(ws, socket, session));
   }
 
   private refuseUpgrade(req: IncomingMessage, socket: Duplex, refusal: Refusal): void {

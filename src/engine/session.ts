@@ -281,7 +281,7 @@ export class EngineSession implements EngineConnection {
   }
 
   /** Adopts a probe WebSocket for an upgrade. @internal */
-  startUpgrade(transport: WebSocketTransport): void {
+  startUpgrade(transport: WebSocketTransport & DeadlineNode): void {
     this.probe = transport;
     this.host.upgradeList.push(transport);
   }

@@ -84,8 +84,7 @@ function transportError(error: Error): PushwireError {
 }
 
 /** A transport on one upgraded connection. @internal */
-export class WebSocketTransport implements Flushable, DeadlineNode {
-  readonly name = "websocket";
+export class WebSocketTransport implements Flushable {
   owner: WebSocketOwner | null;
   /** Whether frames must go through `ws.send` (permessage-deflate negotiated). */
   private readonly deflate: boolean;
@@ -95,11 +94,6 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
   stale = 0;
   flushQueued = false;
   closed = false;
-
-  dlPrev: DeadlineNode | null = null;
-  dlNext: DeadlineNode | null = null;
-  dlList: DeadlineList | null = null;
-  dlDeadline = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -121,6 +115,11 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
     // ws now guards the raw socket with its own error listener; the one the server added
     // before the upgrade (CVE-2022-41940) would only keep a two-listener array alive.
     socket.removeListener("error", ignoreError);
+  }
+
+  /** The transport's name, as engine.io gives it. */
+  get name(): string {
+    return "websocket";
   }
 
   /** @internal */
@@ -268,4 +267,18 @@ export class WebSocketTransport implements Flushable, DeadlineNode {
     }
     this.ws.terminate();
   }
+}
+
+/**
+ * The WebSocket of an upgrade in progress (spec: "Upgrade"), which is also its node in
+ * the upgrade-timeout list. Only probes carry the list's links: a session opened on
+ * WebSocket directly has none.
+ *
+ * @internal
+ */
+export class ProbeTransport extends WebSocketTransport implements DeadlineNode {
+  dlPrev: DeadlineNode | null = null;
+  dlNext: DeadlineNode | null = null;
+  dlList: DeadlineList | null = null;
+  dlDeadline = 0;
 }
