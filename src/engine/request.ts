@@ -114,10 +114,15 @@ export function requestInfo(req: IncomingMessage, trustProxy: boolean): RequestI
   // JSON.stringify builds a rope of its parts; reading a char flattens it into one
   // sequential string (about 90 B less for a handshake's few headers).
   json.charCodeAt(0);
+  const socket = req.socket as IncomingMessage["socket"] & { _peername?: unknown };
+  const remoteAddress = socket.remoteAddress ?? "";
+  // net.Socket caches what it read in an object {address, family, port} for the
+  // socket's life; the snapshot keeps the address, and a later read asks again.
+  socket._peername = undefined;
   const info = {
     method: req.method ?? "GET",
     url: req.url ?? "/",
-    remoteAddress: req.socket.remoteAddress ?? "",
+    remoteAddress,
     secure: isSecure(req, trustProxy),
     [kHeaders]: json as IncomingHttpHeaders | string,
   };
