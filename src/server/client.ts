@@ -20,7 +20,7 @@ import { PacketType, type Packet } from "../protocol/index.js";
 import { clientError } from "./channels.js";
 import type { ServerContext } from "./context.js";
 import { releaseLater, type Spaced } from "./connect-spacing.js";
-import { queryOf } from "./handshake.js";
+import { NO_AUTH, queryOf } from "./handshake.js";
 import type { Namespace, NamespaceClient } from "./namespace.js";
 import type { DisconnectReason, Handshake, ParserDecoder } from "./options.js";
 import type { Socket } from "./socket.js";
@@ -261,7 +261,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
       return;
     }
     if (packet.type === PacketType.CONNECT && this.#connecting?.has(name) !== true) {
-      this.#connect(name, (packet.data ?? {}) as Handshake["auth"]);
+      this.#connect(name, (packet.data ?? NO_AUTH) as Handshake["auth"]);
       return;
     }
     // A packet in flight when the server disconnected its namespace is not the
@@ -297,7 +297,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
       this.#add(nsp, name, auth);
       return;
     }
-    this.#server._checkNamespace(name, auth, (dynamic) => {
+    this.#server._checkNamespace(name, auth === NO_AUTH ? {} : auth, (dynamic) => {
       if (this.#closed) return;
       if (dynamic === null) {
         this.#doneConnecting(name);

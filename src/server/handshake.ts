@@ -24,6 +24,14 @@ export function queryOf(url: string): Handshake["query"] {
   return parse(url.slice(mark + 1, mark + 1 + MAX_QUERY));
 }
 
+/**
+ * The auth of a CONNECT that carried none: shared, and replaced by a fresh `{}` wherever
+ * application code can see it, so that sockets without auth keep no object of their own.
+ *
+ * @internal
+ */
+export const NO_AUTH: Handshake["auth"] = Object.freeze({});
+
 /** @internal */
 export function buildHandshake(
   client: { readonly conn: { readonly request: RequestInfo }; readonly query: Handshake["query"] },
@@ -40,6 +48,6 @@ export function buildHandshake(
     issued,
     url: request.url,
     query: client.query,
-    auth,
+    auth: auth === NO_AUTH ? {} : auth,
   };
 }

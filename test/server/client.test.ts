@@ -18,6 +18,34 @@ describe("client: connection to a namespace (spec: Connection to a namespace)", 
     expect(conn.texts[0]).toMatch(/^0\/admin,\{"sid":"[A-Za-z0-9_-]{20}"\}$/);
   });
 
+  it("gives each socket of a CONNECT without auth its own empty, writable auth object", async () => {
+    const { io, connect } = fakeServer();
+    const auths: Record<string, unknown>[] = [];
+    io.of("/").use((socket, next) => {
+      auths.push(socket.handshake.auth);
+      next();
+    });
+    await connect();
+    await connect();
+    expect(auths).toEqual([{}, {}]);
+    expect(auths[0]).not.toBe(auths[1]);
+    auths[0]!.token = "written";
+    expect(auths[0]!.token).toBe("written");
+    expect(auths[1]).toEqual({});
+  });
+
+  it("gives a namespace matcher a writable auth object when the CONNECT carried none", async () => {
+    const { io, connect } = fakeServer();
+    const seen: Record<string, unknown>[] = [];
+    io.of((_name, auth, next) => {
+      seen.push(auth);
+      auth.seen = true;
+      next(null, true);
+    });
+    await connect("/dynamic");
+    expect(seen).toEqual([{ seen: true }]);
+  });
+
   it("answers a CONNECT to an unknown namespace with CONNECT_ERROR and creates nothing", async () => {
     const { io, open } = fakeServer();
     const conn = open();
