@@ -115,6 +115,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
   private readonly scheduler: DeadlineScheduler;
   private wss: WebSocketServer | null = null;
   private closed = false;
+  private handshakeTail: string | null = null;
   /** New sessions are refused with 503 (see {@link stopAccepting}). */
   private refusing = false;
   private shutdownDone: Promise<void> | null = null;
@@ -492,6 +493,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
         this.wsServer().handleUpgrade(req, socket, head, (ws) => {
           delete (req as UpgradeRequest)[kUpgradeSid];
           if (this.closed || this.clients.has(id)) {
+            socket.uncork();
             ws.on("error", ignoreError);
             ws.close(1001, "server closed");
             return;
@@ -500,6 +502,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
           session.ws = new WebSocketTransport(ws, socket, session);
           this.clients.set(id, session);
           session.open(this.handshake(id, []), this.opts.initialPacket);
+          socket.uncork();
           if (engineConnect.hasSubscribers) engineConnect.publish({ session });
           this.emit("connection", session);
         });
@@ -542,6 +545,8 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
       } as ConstructorParameters<typeof WebSocketServer>[0]);
       wss.on("headers", (lines: string[], req: IncomingMessage) => {
         const sid = (req as UpgradeRequest)[kUpgradeSid];
+        // A new session's 101 and open packet leave in one write (uncorked after open()).
+        if (sid !== undefined) req.socket.cork();
         const headers: ResponseHeaders = {};
         this.decorateHeaders(headers, req, sid !== undefined, sid);
         for (const name in headers) {
@@ -614,14 +619,10 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
   }
 
   private handshake(sid: string, upgrades: string[]): string {
-    const { pingInterval, pingTimeout, maxHttpBufferSize } = this.opts;
-    return JSON.stringify({
-      sid,
-      upgrades,
-      pingInterval,
-      pingTimeout,
-      maxPayload: maxHttpBufferSize,
-    });
+    // JSON.stringify of the whole object, with the part the options fix encoded once.
+    const { pingInterval, pingTimeout, maxHttpBufferSize: maxPayload } = this.opts;
+    this.handshakeTail ??= JSON.stringify({ pingInterval, pingTimeout, maxPayload }).slice(1);
+    return `{"sid":${JSON.stringify(sid)},"upgrades":${JSON.stringify(upgrades)},${this.handshakeTail}`;
   }
 
   private emitConnectionError(req: IncomingMessage, refusal: Refusal): void {
