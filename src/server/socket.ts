@@ -63,9 +63,10 @@ function noop(): void {}
 const NO_DATA: unique symbol = Symbol("pushwire.noData");
 const EPOCH = Date.now();
 
-/**
- * The namespace as its sockets see it (`socket.nsp`).
- */
+/** Bits of `#bits`. The socket left its namespace; the next emit is volatile; uncompressed. */
+const [CLOSED, VOLATILE, NO_COMPRESS] = [1, 2, 4] as const;
+
+/** The namespace as its sockets see it (`socket.nsp`). */
 export interface SocketNamespace<
   ListenEvents extends EventsMap,
   EmitEvents extends EventsMap,
@@ -142,9 +143,8 @@ export class Socket<
   #acks: Map<number, PendingAck> | null = null;
   #fns: Middleware<Event>[] | null = null;
   #missed: unknown[][] | null = null;
-  #closed = false;
-  #volatile = false;
-  #compress = true;
+  /** {@link CLOSED}, and the next emit's {@link VOLATILE} and {@link NO_COMPRESS}: one field. */
+  #bits = 0;
   #timeout: number | undefined = undefined;
 
   /** @internal */
@@ -160,7 +160,6 @@ export class Socket<
     this.client = client;
     this.#auth = auth;
     this.#issued = Date.now() - EPOCH;
-    const recovery = nsp.server._opts.recovery;
     if (session) {
       // The pid stays: socket.io-client reports `recovered` only when the CONNECT answer
       // carries the pid it presented. A pid still works once only (the adapter deletes
@@ -172,12 +171,11 @@ export class Socket<
       this.#missed = session.missedPackets;
       this.join(session.rooms);
     } else {
-      this._pid = recovery !== null ? randomSid() : undefined;
+      this._pid = nsp.server._opts.recovery !== null ? randomSid() : undefined;
       this.id = randomSid();
       this.recovered = false;
     }
-    // A client may emit "error"; EventEmitter throws on an "error" nobody listens to
-    // (CVE-2024-38355).
+    // A client's "error" event must not throw for want of a listener (CVE-2024-38355).
     this.on("error", noop);
   }
 
@@ -190,7 +188,6 @@ export class Socket<
   get data(): SocketData {
     return this.#data === NO_DATA ? (this.#data = {} as SocketData) : this.#data;
   }
-
   set data(data: SocketData) {
     this.#data = data;
   }
@@ -212,7 +209,7 @@ export class Socket<
 
   /** The rooms this socket is in, its own room (its id) included. A copy. */
   get rooms(): Set<Room> {
-    if (this.#closed) return new Set();
+    if ((this.#bits & CLOSED) !== 0) return new Set();
     return this.nsp.adapter.socketRooms(this.id) ?? new Set([this.id]);
   }
 
@@ -235,17 +232,17 @@ export class Socket<
     const data = new Array<unknown>(length + 1);
     data[0] = ev;
     for (let i = 0; i < length; i++) data[i + 1] = args[i];
-    const volatile = this.#volatile;
-    const compress = this.#compress;
+    const bits = this.#bits;
+    const volatile = (bits & VOLATILE) !== 0;
+    const compress = (bits & NO_COMPRESS) === 0;
     const timeout = this.#timeout;
-    this.#volatile = false;
-    this.#compress = true;
+    this.#bits = bits & CLOSED;
     this.#timeout = undefined;
     const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data, id: undefined };
     if (typeof data[length] === "function") {
       const callback = data.pop() as (...a: unknown[]) => void;
       const id = this.nsp.nextAckId();
-      if (!this.#registerAck(id, callback, timeout)) return true;
+      if (!this.registerAck(id, callback, timeout)) return true;
       packet.id = id;
     }
     if (this.nsp.server._opts.recovery !== null) {
@@ -254,7 +251,7 @@ export class Socket<
       this.nsp.adapter.broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags });
       return true;
     }
-    if (this._anyOutgoing !== null) this.#notifyOutgoing(packet);
+    if (this._anyOutgoing !== null) this.notifyOutgoing(packet);
     this.client._packet(packet, writeFlags(volatile, compress));
     return true;
   }
@@ -315,7 +312,7 @@ export class Socket<
    * ```
    */
   join(rooms: Room | Room[]): void {
-    if (this.#closed) return;
+    if ((this.#bits & CLOSED) !== 0) return;
     const adapter = this.nsp.adapter;
     const list = Array.isArray(rooms) ? rooms : [rooms];
     const max = this.nsp.server._opts.maxRoomsPerSocket;
@@ -368,14 +365,14 @@ export class Socket<
   to(
     room: Room | Room[],
   ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.#operator().to(room);
+    return this.operator().to(room);
   }
 
   /** Same as {@link to}. */
   in(
     room: Room | Room[],
   ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.#operator().in(room);
+    return this.operator().in(room);
   }
 
   /**
@@ -389,7 +386,7 @@ export class Socket<
   except(
     room: Room | Room[],
   ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.#operator().except(room);
+    return this.operator().except(room);
   }
 
   /**
@@ -404,7 +401,7 @@ export class Socket<
     DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
     SocketData
   > {
-    return this.#operator();
+    return this.operator();
   }
 
   /** Targets every other socket of the namespace on this node only. */
@@ -412,7 +409,7 @@ export class Socket<
     DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
     SocketData
   > {
-    return this.#operator().local;
+    return this.operator().local;
   }
 
   /**
@@ -424,7 +421,7 @@ export class Socket<
    * ```
    */
   get volatile(): this {
-    this.#volatile = true;
+    this.#bits |= VOLATILE;
     return this;
   }
 
@@ -437,7 +434,7 @@ export class Socket<
    * ```
    */
   compress(compress: boolean): this {
-    this.#compress = compress;
+    this.#bits = compress ? this.#bits & ~NO_COMPRESS : this.#bits | NO_COMPRESS;
     return this;
   }
 
@@ -502,13 +499,13 @@ export class Socket<
 
   /** Writes a broadcast's prepared parts (adapter contract). */
   writePrepared(packet: Packet, parts: readonly PreparedPart[], flags: WriteFlags): void {
-    if (this._anyOutgoing !== null) this.#notifyOutgoing(packet);
+    if (this._anyOutgoing !== null) this.notifyOutgoing(packet);
     this.client._writePrepared(parts, flags);
   }
 
   /** Registers a broadcast ack; false at `maxPendingAcks` (adapter contract). */
   expectAck(id: number, ack: (...args: unknown[]) => void): boolean {
-    if (this.#closed) return false;
+    if ((this.#bits & CLOSED) !== 0) return false;
     const acks = (this.#acks ??= new Map());
     if (acks.size >= this.nsp.server._opts.maxPendingAcks) return false;
     acks.set(id, new PendingAck(this, id, ack, false));
@@ -562,11 +559,11 @@ export class Socket<
     switch (packet.type) {
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
-        this.#onevent(packet);
+        this.onevent(packet);
         break;
       case PacketType.ACK:
       case PacketType.BINARY_ACK:
-        this.#onack(packet);
+        this.onack(packet);
         break;
       case PacketType.DISCONNECT:
         this._onclose("client namespace disconnect");
@@ -595,25 +592,29 @@ export class Socket<
     this._cleanup();
     this.client._remove(this.nsp.name, reason === "server namespace disconnect");
     this.connected = false;
-    this.#clearAcks();
+    this.clearAcks();
     if (socketDisconnect.hasSubscribers) socketDisconnect.publish({ socket: this, reason });
     this.emitReserved("disconnect", reason, description);
   }
 
   /** Leaves every room and the namespace; no room can be joined afterwards. @internal */
   _cleanup(): void {
-    this.#closed = true;
+    this.#bits |= CLOSED;
     this.nsp.adapter.delAll(this.id);
     this.nsp._remove(this);
   }
 
-  #registerAck(
+  private registerAck(
     id: number,
     callback: (...a: unknown[]) => void,
     timeout: number | undefined,
   ): boolean {
     const acks = (this.#acks ??= new Map());
-    const refusal = ackRefusal(this.#closed, acks.size, this.nsp.server._opts.maxPendingAcks);
+    const refusal = ackRefusal(
+      (this.#bits & CLOSED) !== 0,
+      acks.size,
+      this.nsp.server._opts.maxPendingAcks,
+    );
     if (refusal !== null) {
       if (timeout !== undefined) process.nextTick(callback, refusal);
       else this._onerror(refusal);
@@ -626,36 +627,36 @@ export class Socket<
   }
 
   /** Drops pending acks (B7: the map returns to 0). */
-  #clearAcks(): void {
+  private clearAcks(): void {
     const acks = this.#acks;
     this.#acks = null;
     if (acks !== null) clearAcks(acks, this.nsp.server._ackTimers);
   }
 
-  #onevent(packet: Packet): void {
+  private onevent(packet: Packet): void {
     const args = packet.data as unknown[];
-    if (packet.id !== undefined) args.push(this.#ackFunction(packet.id));
+    if (packet.id !== undefined) args.push(this.ackFunction(packet.id));
     const any = this._anyIncoming;
     if (any !== null && any.length > 0) {
       for (const listener of any.slice()) listener.apply(this, args);
     }
     const fns = this.#fns;
     if (fns === null || fns.length === 0) {
-      this.#dispatch(args);
+      this.dispatch(args);
       return;
     }
     runMiddlewares(fns.slice(), args as Event, (err) => {
       if (err !== null) this._onerror(err);
-      else this.#dispatch(args);
+      else this.dispatch(args);
     });
   }
 
-  #dispatch(args: unknown[]): void {
+  private dispatch(args: unknown[]): void {
     // Names reach listeners as the codec validated them: a non-reserved string or a number.
     if (this.connected) EventEmitter.prototype.emit.apply(this, args as [string, ...unknown[]]);
   }
 
-  #ackFunction(id: number): (...args: unknown[]) => void {
+  private ackFunction(id: number): (...args: unknown[]) => void {
     let sent = false;
     return (...args: unknown[]): void => {
       if (sent || !this.connected) return;
@@ -665,7 +666,7 @@ export class Socket<
     };
   }
 
-  #onack(packet: Packet): void {
+  private onack(packet: Packet): void {
     const id = packet.id;
     const ack = id === undefined ? undefined : this.#acks?.get(id);
     if (ack === undefined) return; // unknown or already answered (RELIABILITY A5-6)
@@ -676,22 +677,22 @@ export class Socket<
     else ack.callback.apply(this, args);
   }
 
-  #notifyOutgoing(packet: Packet): void {
+  private notifyOutgoing(packet: Packet): void {
     const listeners = this._anyOutgoing;
     if (listeners === null || listeners.length === 0) return;
     for (const listener of listeners.slice()) listener.apply(this, packet.data as unknown[]);
   }
 
-  #operator(): BroadcastOperator<
+  private operator(): BroadcastOperator<
     DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
     SocketData
   > {
     const flags: BroadcastFlags = {};
-    if (this.#volatile) flags.volatile = true;
-    if (!this.#compress) flags.compress = false;
+    const bits = this.#bits;
+    if ((bits & VOLATILE) !== 0) flags.volatile = true;
+    if ((bits & NO_COMPRESS) !== 0) flags.compress = false;
     if (this.#timeout !== undefined) flags.timeout = this.#timeout;
-    this.#volatile = false;
-    this.#compress = true;
+    this.#bits = bits & CLOSED;
     this.#timeout = undefined;
     return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);
   }
