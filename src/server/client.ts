@@ -57,8 +57,11 @@ export interface ClientServer extends ServerContext {
   readonly _binaryTimeouts: DeadlineList;
 }
 
-/** A client waiting for the rest of a binary packet, as a node of the binary-timeout list. */
-class BinaryWait implements DeadlineNode {
+/**
+ * A client waiting for its first namespace, or for the rest of a binary packet, as a
+ * node of the connect- or binary-timeout list: the client itself carries no links.
+ */
+class ClientWait implements DeadlineNode {
   dlPrev: DeadlineNode | null = null;
   dlNext: DeadlineNode | null = null;
   dlList: DeadlineList | null = null;
@@ -68,7 +71,7 @@ class BinaryWait implements DeadlineNode {
 
 /** Called by the connect-timeout list. @internal */
 export function connectTimedOut(node: DeadlineNode): void {
-  const client = node as Client;
+  const client = (node as ClientWait).client;
   if (client._socketCount === 0) {
     client._fail("PW_ERR_SERVER_CONNECT_TIMEOUT", "forced server close");
   }
@@ -76,7 +79,7 @@ export function connectTimedOut(node: DeadlineNode): void {
 
 /** Called by the binary-timeout list. @internal */
 export function binaryTimedOut(node: DeadlineNode): void {
-  (node as BinaryWait).client._fail("PW_ERR_SERVER_BINARY_TIMEOUT", "parse error");
+  (node as ClientWait).client._fail("PW_ERR_SERVER_BINARY_TIMEOUT", "parse error");
 }
 
 /**
@@ -101,12 +104,7 @@ interface HeldWrite {
  *
  * @internal
  */
-export class Client implements NamespaceClient, DeadlineNode, Spaced {
-  dlPrev: DeadlineNode | null = null;
-  dlNext: DeadlineNode | null = null;
-  dlList: DeadlineList | null = null;
-  dlDeadline = 0;
-
+export class Client implements NamespaceClient, Spaced {
   readonly conn: EngineConnection;
   /**
    * The connected socket while there is at most one (most connections use one
@@ -126,7 +124,9 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   #connecting: Set<string> | null = null;
   /** Namespaces the server disconnected: packets in flight for them are ignored. */
   #left: Set<string> | null = null;
-  #binary: BinaryWait | null = null;
+  /** In the connect-timeout list until a namespace is connected. */
+  #connectWait: ClientWait | null = new ClientWait(this);
+  #binary: ClientWait | null = null;
   #query: Handshake["query"] | null = null;
   /** Writes that wait for the spacing after a CONNECT answer; null when none is due. */
   #held: HeldWrite[] | null = null;
@@ -135,13 +135,13 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   constructor(server: ClientServer, conn: EngineConnection) {
     this.#server = server;
     this.conn = conn;
-    if (server._decodeText === null) this.#newDecoder();
+    if (server._decodeText === null) this.newDecoder();
     if (conn.handler === null) conn.handler = this;
     else {
       conn.onmessage = (data) => this._ondata(data);
-      conn.onclose = (reason, description) => this.#onclose(reason, description);
+      conn.onclose = (reason, description) => this.onclose(reason, description);
     }
-    server._connectTimeouts.push(this);
+    server._connectTimeouts.push(this.#connectWait!);
   }
 
   /** Connected sockets, by namespace name (a copy). */
@@ -163,13 +163,13 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     return this.#byNsp?.get(name);
   }
 
-  #socketList(): AnySocket[] {
+  private socketList(): AnySocket[] {
     const single = this.#single;
     if (single !== null) return [single];
     return this.#byNsp === null ? [] : [...this.#byNsp.values()];
   }
 
-  #setSocket(name: string, socket: AnySocket): void {
+  private setSocket(name: string, socket: AnySocket): void {
     const single = this.#single;
     if (this.#byNsp !== null) this.#byNsp.set(name, socket);
     else if (single === null) this.#single = socket;
@@ -182,7 +182,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     }
   }
 
-  #deleteSocket(name: string): boolean {
+  private deleteSocket(name: string): boolean {
     const single = this.#single;
     if (single === null) return this.#byNsp?.delete(name) ?? false;
     if (single.nsp.name !== name) return false;
@@ -190,7 +190,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     return true;
   }
 
-  #doneConnecting(name: string): void {
+  private doneConnecting(name: string): void {
     const connecting = this.#connecting;
     if (connecting === null) return;
     connecting.delete(name);
@@ -209,14 +209,14 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
 
   /** @internal */
   onEngineClose(reason: CloseReason, description?: unknown): void {
-    this.#onclose(reason, description);
+    this.onclose(reason, description);
   }
 
-  #newDecoder(): ParserDecoder {
+  private newDecoder(): ParserDecoder {
     const decoder = this.#server._newDecoder();
     this.#decoder = decoder;
     if (typeof decoder.on === "function") {
-      decoder.on("decoded", (packet) => this.#ondecoded(packet));
+      decoder.on("decoded", (packet) => this.ondecoded(packet));
     }
     return decoder;
   }
@@ -230,27 +230,27 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
       if (this.#decoder === null && decodeText !== null && typeof data === "string") {
         packet = decodeText(data);
         // A binary packet's header is decoded again by the decoder that waits for it.
-        if (packet.attachments !== undefined) packet = this.#newDecoder().add(data);
-      } else packet = (this.#decoder ?? this.#newDecoder()).add(data);
+        if (packet.attachments !== undefined) packet = this.newDecoder().add(data);
+      } else packet = (this.#decoder ?? this.newDecoder()).add(data);
     } catch (err) {
-      this.#error(err instanceof Error ? err : new Error(String(err)), "parse error");
+      this.error(err instanceof Error ? err : new Error(String(err)), "parse error");
       return;
     }
     if (this.#decoder === null) {
-      if (packet !== undefined) this.#ondecoded(packet);
+      if (packet !== undefined) this.ondecoded(packet);
       return;
     }
     const waiting = this.#binary !== null && this.#binary.dlList !== null;
     const reconstructing = (this.#decoder as { reconstructing?: boolean }).reconstructing === true;
     if (reconstructing && !waiting)
-      this.#server._binaryTimeouts.push((this.#binary ??= new BinaryWait(this)));
+      this.#server._binaryTimeouts.push((this.#binary ??= new ClientWait(this)));
     else if (!reconstructing && waiting) this.#server._binaryTimeouts.remove(this.#binary!);
     // pushwire's decoder holds nothing between binary packets: drop it until the next.
     if (!reconstructing && decodeText !== null) this.#decoder = null;
-    if (packet !== undefined) this.#ondecoded(packet);
+    if (packet !== undefined) this.ondecoded(packet);
   }
 
-  #ondecoded(packet: Packet): void {
+  private ondecoded(packet: Packet): void {
     if (this.#closed) return;
     const name = packet.nsp;
     const socket = this._socketOf(name);
@@ -261,7 +261,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
       return;
     }
     if (packet.type === PacketType.CONNECT && this.#connecting?.has(name) !== true) {
-      this.#connect(name, (packet.data ?? NO_AUTH) as Handshake["auth"]);
+      this.connect(name, (packet.data ?? NO_AUTH) as Handshake["auth"]);
       return;
     }
     // A packet in flight when the server disconnected its namespace is not the
@@ -270,20 +270,20 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     this._fail("PW_ERR_SERVER_INVALID_STATE", "forced server close");
   }
 
-  #connect(name: string, auth: Handshake["auth"]): void {
+  private connect(name: string, auth: Handshake["auth"]): void {
     if (name.length > MAX_NAMESPACE_LENGTH) {
       this._fail("PW_ERR_SERVER_INVALID_NAMESPACE", "forced server close");
       return;
     }
     if (this.#server._closing) {
-      this.#refuse(name, "PW_ERR_SERVER_SHUTTING_DOWN", "server is shutting down");
+      this.refuse(name, "PW_ERR_SERVER_SHUTTING_DOWN", "server is shutting down");
       return;
     }
     const connecting = (this.#connecting ??= new Set());
     const max = this.#server._opts.maxNamespacesPerConnection;
     if (this._socketCount + connecting.size >= max) {
       if (connecting.size === 0) this.#connecting = null;
-      this.#refuse(
+      this.refuse(
         name,
         "PW_ERR_SERVER_NAMESPACE_LIMIT",
         `Too many namespaces on this connection (maxNamespacesPerConnection ${max})`,
@@ -294,33 +294,33 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
     connecting.add(name);
     const nsp = this.#server._nsps.get(name);
     if (nsp !== undefined) {
-      this.#add(nsp, name, auth);
+      this.add(nsp, name, auth);
       return;
     }
     this.#server._checkNamespace(name, auth === NO_AUTH ? {} : auth, (dynamic) => {
       if (this.#closed) return;
       if (dynamic === null) {
-        this.#doneConnecting(name);
-        this.#refuse(name, "PW_ERR_SERVER_INVALID_NAMESPACE", "Invalid namespace");
-      } else this.#add(dynamic, name, auth);
+        this.doneConnecting(name);
+        this.refuse(name, "PW_ERR_SERVER_INVALID_NAMESPACE", "Invalid namespace");
+      } else this.add(dynamic, name, auth);
     });
   }
 
-  #add(nsp: AnyNamespace, name: string, auth: Handshake["auth"]): void {
+  private add(nsp: AnyNamespace, name: string, auth: Handshake["auth"]): void {
     nsp._add(this, auth, (socket) => {
-      this.#doneConnecting(name);
+      this.doneConnecting(name);
       if (socket === null) return;
       if (this.#closed) {
         socket._onclose("forced server close");
         return;
       }
-      this.#setSocket(name, socket);
-      if (this.dlList !== null) this.dlList.remove(this);
+      this.setSocket(name, socket);
+      this.endConnectWait();
     });
   }
 
   /** Answers a CONNECT with CONNECT_ERROR; the connection stays open. */
-  #refuse(name: string, code: ErrorCode, message: string): void {
+  private refuse(name: string, code: ErrorCode, message: string): void {
     // "Invalid namespace" exactly as socket.io (and the protocol test suite) has it;
     // refusals socket.io does not make carry their code.
     const data =
@@ -335,24 +335,24 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   _packet(packet: Packet, flags: WriteFlags): void {
     if (this.conn.readyState !== "open") return;
     const parts = this.#server._encode(packet);
-    if (parts.length === 1) this.#write(parts[0]!, false, flags);
+    if (parts.length === 1) this.write(parts[0]!, false, flags);
     else {
       const whole = wholeFlags(flags);
-      for (const part of parts) this.#write(part, false, whole);
+      for (const part of parts) this.write(part, false, whole);
     }
   }
 
   /** @internal */
   _writePrepared(parts: readonly PreparedPart[], flags: WriteFlags): void {
     if (this.conn.readyState !== "open") return;
-    if (parts.length === 1) this.#write(parts[0]!, true, flags);
+    if (parts.length === 1) this.write(parts[0]!, true, flags);
     else {
       const whole = wholeFlags(flags);
-      for (const part of parts) this.#write(part, true, whole);
+      for (const part of parts) this.write(part, true, whole);
     }
   }
 
-  #write(part: RawData | PreparedPart, prepared: boolean, flags: WriteFlags): void {
+  private write(part: RawData | PreparedPart, prepared: boolean, flags: WriteFlags): void {
     const held = this.#held;
     if (held !== null) held.push({ part, prepared, flags, connect: false });
     else if (prepared) this.conn.sendPrepared(part as PreparedPart, flags);
@@ -396,7 +396,7 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
   }
 
   /** Sends everything held at once, for a connection about to close. */
-  #releaseAll(): void {
+  private releaseAll(): void {
     while (this.#held !== null) {
       for (const write of this.#held) write.connect = false;
       this._release();
@@ -411,8 +411,8 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
    */
   _remove(nsp: string, byServer: boolean): void {
     // Shutting down: what waits for the CONNECT spacing leaves before the engine's close.
-    if (this.#server._closing) this.#releaseAll();
-    if (!this.#deleteSocket(nsp) || this.#closed || !byServer) return;
+    if (this.#server._closing) this.releaseAll();
+    if (!this.deleteSocket(nsp) || this.#closed || !byServer) return;
     const left = (this.#left ??= new Set());
     left.add(nsp);
     if (left.size > this.#server._opts.maxNamespacesPerConnection) {
@@ -427,49 +427,56 @@ export class Client implements NamespaceClient, DeadlineNode, Spaced {
 
   /** Disconnects every socket and closes the connection. @internal */
   _disconnect(): void {
-    for (const socket of this.#socketList()) socket.disconnect();
+    for (const socket of this.socketList()) socket.disconnect();
     if (this.#closed) return;
-    this.#releaseAll();
-    this.#teardown("forced server close");
+    this.releaseAll();
+    this.teardown("forced server close");
     // The DISCONNECT packets go first: the engine sends its close only once they are out.
     this.conn.close();
   }
 
   /** Closes the connection for `code`; sockets see `reason`. @internal */
   _fail(code: ErrorCode, reason: DisconnectReason): void {
-    this.#error(new PushwireError(code), reason);
+    this.error(new PushwireError(code), reason);
   }
 
   /** Reports `err` to every socket, then closes. */
-  #error(err: Error, reason: DisconnectReason): void {
+  private error(err: Error, reason: DisconnectReason): void {
     if (this.#closed) return;
     if (clientError.hasSubscribers) clientError.publish({ conn: this.conn, error: err });
-    for (const socket of this.#socketList()) socket._onerror(err);
-    this.#close(reason, err);
+    for (const socket of this.socketList()) socket._onerror(err);
+    this.close(reason, err);
   }
 
   /** Closes the connection ourselves: sockets see `reason`, not the engine's. */
-  #close(reason: DisconnectReason, description?: unknown): void {
+  private close(reason: DisconnectReason, description?: unknown): void {
     if (this.#closed) return;
-    this.#teardown(reason, description);
+    this.teardown(reason, description);
     this.conn.close();
   }
 
-  #onclose(reason: CloseReason, description?: unknown): void {
+  private onclose(reason: CloseReason, description?: unknown): void {
     if (this.#closed) return;
-    this.#teardown(reason, description);
+    this.teardown(reason, description);
   }
 
-  #teardown(reason: DisconnectReason, description?: unknown): void {
+  private endConnectWait(): void {
+    const wait = this.#connectWait;
+    if (wait === null) return;
+    this.#connectWait = null;
+    if (wait.dlList !== null) wait.dlList.remove(wait);
+  }
+
+  private teardown(reason: DisconnectReason, description?: unknown): void {
     this.#closed = true;
     const conn = this.conn;
     conn.onmessage = null;
     conn.onclose = null;
     if (conn.handler === this) conn.handler = null;
-    if (this.dlList !== null) this.dlList.remove(this);
+    this.endConnectWait();
     if (this.#binary?.dlList != null) this.#binary.dlList.remove(this.#binary);
     this.#decoder?.destroy();
-    for (const socket of this.#socketList()) socket._onclose(reason, description);
+    for (const socket of this.socketList()) socket._onclose(reason, description);
     this.#single = null;
     this.#byNsp = null;
     this.#connecting = null;
