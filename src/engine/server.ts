@@ -9,8 +9,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
-import type { WebSocket } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
 import { ERRORS } from "../errors.js";
 import { engineConnect, engineRefused } from "./channels.js";
 import type { CloseReason } from "./connection.js";
@@ -36,7 +35,7 @@ import { EngineSession } from "./session.js";
 import { drainSessions } from "./shutdown.js";
 import { randomSid } from "./sid.js";
 import { checkQuery, originRefusal, unknownSid } from "./verify.js";
-import { ProbeTransport, WebSocketTransport } from "./websocket.js";
+import { createWsServer, ProbeTransport, WebSocketTransport } from "./websocket.js";
 
 /** What `connection_error` listeners receive, as engine.io's event. */
 export interface ConnectionErrorEvent {
@@ -70,9 +69,6 @@ export interface EngineServerEventMap {
 interface Tombstone extends DeadlineNode {
   readonly sid: string;
 }
-
-const kUpgradeSid = Symbol("pushwire.upgradeSid");
-type UpgradeRequest = IncomingMessage & { [kUpgradeSid]?: string };
 
 function onPingExpire(node: DeadlineNode, now: number): void {
   (node as EngineSession).onPingDue(node.dlDeadline, now);
@@ -116,6 +112,8 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
   private wss: WebSocketServer | null = null;
   private closed = false;
   private handshakeTail: string | null = null;
+  /** The sid of the new session whose upgrade is being answered (see openWebSocket). */
+  private upgradeSid: string | undefined = undefined;
   /** New sessions are refused with 503 (see {@link stopAccepting}). */
   private refusing = false;
   private shutdownDone: Promise<void> | null = null;
@@ -484,30 +482,41 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
       );
       return;
     }
+    const opts = this.opts; // without hooks, no callbacks: the id is at hand
+    if (!opts.allowRequest && !opts.generateId && this.generateId === DEFAULT_GENERATE_ID) {
+      const id = randomSid();
+      if (!this.clients.has(id)) return this.openWebSocket(req, socket, head, id);
+    }
     this.allow(req, (refusal) => {
       if (refusal !== null) return this.refuseUpgrade(req, socket, refusal);
       this.withId(req, (id) => {
         if (typeof id !== "string") return this.refuseUpgrade(req, socket, id);
         if (this.closed) return destroySocket(socket);
-        (req as UpgradeRequest)[kUpgradeSid] = id;
-        this.wsServer().handleUpgrade(req, socket, head, (ws) => {
-          delete (req as UpgradeRequest)[kUpgradeSid];
-          if (this.closed || this.clients.has(id)) {
-            socket.uncork();
-            ws.on("error", ignoreError);
-            ws.close(1001, "server closed");
-            return;
-          }
-          const session = new EngineSession(this, id, requestInfo(req, this.opts.trustProxy));
-          session.ws = new WebSocketTransport(ws, socket, session);
-          this.clients.set(id, session);
-          session.open(this.handshake(id, []), this.opts.initialPacket);
-          socket.uncork();
-          if (engineConnect.hasSubscribers) engineConnect.publish({ session });
-          this.emit("connection", session);
-        });
+        this.openWebSocket(req, socket, head, id);
       });
     });
+  }
+
+  /** Upgrades a handshake request into a new WebSocket session `id`. */
+  private openWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, id: string): void {
+    // ws emits "headers" (where the sid's cookie is set) within handleUpgrade.
+    this.upgradeSid = id;
+    this.wsServer().handleUpgrade(req, socket, head, (ws) => {
+      if (this.closed || this.clients.has(id)) {
+        socket.uncork();
+        ws.on("error", ignoreError);
+        ws.close(1001, "server closed");
+        return;
+      }
+      const session = new EngineSession(this, id, requestInfo(req, this.opts.trustProxy));
+      session.ws = new WebSocketTransport(ws, socket, session);
+      this.clients.set(id, session);
+      session.open(this.handshake(id, []), this.opts.initialPacket);
+      socket.uncork();
+      if (engineConnect.hasSubscribers) engineConnect.publish({ session });
+      this.emit("connection", session);
+    });
+    this.upgradeSid = undefined;
   }
 
   /** A WebSocket opened with the sid of a polling session: the probe of an upgrade. */
@@ -533,18 +542,9 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
 
   private wsServer(): WebSocketServer {
     if (this.wss === null) {
-      const wss = new WebSocketServer({
-        noServer: true,
-        clientTracking: false,
-        maxPayload: this.opts.maxHttpBufferSize,
-        perMessageDeflate: this.opts.perMessageDeflate,
-        closeTimeout: this.opts.closeTimeout,
-        // Pongs are written by the transport: ws's automatic ones cost a closure per
-        // connection (websocket.ts).
-        autoPong: false,
-      } as ConstructorParameters<typeof WebSocketServer>[0]);
+      const wss = createWsServer(this.opts);
       wss.on("headers", (lines: string[], req: IncomingMessage) => {
-        const sid = (req as UpgradeRequest)[kUpgradeSid];
+        const sid = this.upgradeSid;
         // A new session's 101 and open packet leave in one write (uncorked after open()).
         if (sid !== undefined) req.socket.cork();
         const headers: ResponseHeaders = {};
@@ -554,7 +554,6 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
           for (const one of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${one}`);
         }
       });
-      wss.on("error", ignoreError);
       this.wss = wss;
     }
     return this.wss;
@@ -681,6 +680,8 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
     this.savedRequestListeners = [];
   }
 }
+
+const DEFAULT_GENERATE_ID = EngineServer.prototype.generateId;
 
 function isHttpServer(value: unknown): value is HttpServer | HttpsServer {
   return value instanceof EventEmitter && typeof (value as HttpServer).listen === "function";

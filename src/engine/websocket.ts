@@ -17,6 +17,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { WebSocketServer } from "ws";
 import { PushwireError } from "../errors.js";
 import type { RawData } from "./connection.js";
 import type { EnginePacket } from "./codec.js";
@@ -25,6 +26,7 @@ import { useFastListenerTable } from "./listener-table.js";
 import { ignoreError } from "./request.js";
 import type { Flushable } from "./flush.js";
 import { scheduleFlush } from "./flush.js";
+import type { ResolvedOptions } from "./options.js";
 import type { PreparedMessage } from "./prepared.js";
 import type { DeadlineList, DeadlineNode } from "./scheduler.js";
 
@@ -81,6 +83,26 @@ function transportError(error: Error): PushwireError {
     error.message,
     typeof code === "string" ? { code } : undefined,
   );
+}
+
+/**
+ * The `ws` server that answers an engine's upgrades: no client tracking (the engine
+ * has its sessions), and no automatic pongs, which cost a closure per connection (the
+ * transport answers pings itself).
+ *
+ * @internal
+ */
+export function createWsServer(opts: ResolvedOptions): WebSocketServer {
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: opts.maxHttpBufferSize,
+    perMessageDeflate: opts.perMessageDeflate,
+    closeTimeout: opts.closeTimeout,
+    autoPong: false,
+  } as ConstructorParameters<typeof WebSocketServer>[0]);
+  wss.on("error", ignoreError);
+  return wss;
 }
 
 /** A transport on one upgraded connection. @internal */

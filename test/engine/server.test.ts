@@ -92,6 +92,16 @@ describe("handshake", () => {
     expect((await handshake(b.port)).sid).toBe("async-id");
   });
 
+  it("uses generateId, the option or a replaced method, on WebSocket handshakes", async () => {
+    const a = await startEngine({ generateId: async () => "ws-async-id" });
+    expect((await wsSession(a.port)).sid).toBe("ws-async-id");
+    const b = await startEngine();
+    b.engine.generateId = () => "ws-own-id";
+    expect((await wsSession(b.port)).sid).toBe("ws-own-id");
+    const c = await startEngine({ allowRequest: (_req, cb) => setImmediate(() => cb(null, true)) });
+    expect((await wsSession(c.port)).sid).toMatch(/^[A-Za-z0-9_-]{20}$/);
+  });
+
   it("refuses the handshake when generateId fails or repeats an id", async () => {
     const { port } = await startEngine({ generateId: () => "same" });
     await handshake(port);
@@ -210,6 +220,15 @@ describe("cookie", () => {
     expect(res.headers["set-cookie"]![0]).toMatch(
       /^sticky=[A-Za-z0-9_-]{20}; Path=\/; HttpOnly; SameSite=Lax$/,
     );
+    ws.close();
+  });
+
+  it("sets no cookie on the 101 of an upgrade probe", async () => {
+    const { port } = await startEngine({ cookie: { name: "sticky" } });
+    const { sid } = await handshake(port);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${eio(`&sid=${sid}`, "websocket")}`);
+    const [res] = (await once(ws, "upgrade")) as [{ headers: Record<string, string[]> }];
+    expect(res.headers["set-cookie"]).toBeUndefined();
     ws.close();
   });
 
