@@ -24,7 +24,7 @@ import {
   ignoreError,
   isRefusal,
   parseQuery,
-  requestInfo,
+  packRequest,
   writeRefusal,
   writeUpgradeRefusal,
 } from "./request.js";
@@ -429,7 +429,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
       if (refusal !== null) return this.refuse(req, res, refusal, cors);
       this.withId(req, (id) => {
         if (typeof id !== "string") return this.refuse(req, res, id, cors);
-        const session = new EngineSession(this, id, requestInfo(req, this.opts.trustProxy));
+        const session = new EngineSession(this, id, packRequest(req, this.opts.trustProxy));
         const polling = new PollingTransport(session, this.opts);
         session.polling = polling;
         this.clients.set(id, session);
@@ -508,7 +508,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
         ws.close(1001, "server closed");
         return;
       }
-      const session = new EngineSession(this, id, requestInfo(req, this.opts.trustProxy));
+      const session = new EngineSession(this, id, packRequest(req, this.opts.trustProxy));
       session.ws = new WebSocketTransport(ws, socket, session);
       this.clients.set(id, session);
       session.open(this.handshake(id, []), this.opts.initialPacket);

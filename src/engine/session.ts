@@ -31,6 +31,7 @@ import type { Flushable } from "./flush.js";
 import { scheduleFlush } from "./flush.js";
 import type { PollingOwner, PollingTransport } from "./polling.js";
 import { PreparedMessage } from "./prepared.js";
+import { unpackRequest, type PackedRequest } from "./request.js";
 import type { DeadlineList, DeadlineNode } from "./scheduler.js";
 import type { WebSocketOwner, WebSocketTransport } from "./websocket.js";
 
@@ -131,9 +132,15 @@ export class EngineSession implements EngineConnection {
     private readonly host: SessionHost,
     /** The session id (`sid`). A bearer secret: never broadcast it. */
     readonly id: string,
-    /** The handshake request, as a snapshot. */
-    readonly request: RequestInfo,
+    /** The handshake request's snapshot, packed until first read. */
+    private snapshot: RequestInfo | PackedRequest,
   ) {}
+
+  /** The handshake request, as a snapshot. */
+  get request(): RequestInfo {
+    const snapshot = this.snapshot;
+    return typeof snapshot !== "string" ? snapshot : (this.snapshot = unpackRequest(snapshot));
+  }
 
   /** Name of the current transport. */
   get transportName(): string {
@@ -510,11 +517,8 @@ export class EngineSession implements EngineConnection {
   }
 
   /**
-   * A ping frame (RFC 6455 §5.5.2) gets its pong. A peer that keeps pinging without
-   * reading is ended as a slow consumer once the outgoing bound is crossed, as ws's own
-   * automatic pongs capped their backlog.
-   *
-   * @internal
+   * A ping frame gets its pong (RFC 6455 §5.5.2); a peer that pings without reading is a
+   * slow consumer once past the outgoing bound (ws's autoPong capped its backlog). @internal
    */
   onWsPing(transport: WebSocketTransport, data: Buffer): void {
     if (transport.beginTurn() > this.host.maxBufferedBytes) {

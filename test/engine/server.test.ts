@@ -119,6 +119,7 @@ describe("handshake", () => {
     const { port, sessions } = await startEngine();
     await handshake(port, { "x-custom": "yes" });
     const info = sessions[0]!.request;
+    expect(sessions[0]!.request).toBe(info);
     expect(info).toMatchObject({ method: "GET", secure: false, remoteAddress: "127.0.0.1" });
     expect(info.url).toBe(eio());
     expect(info.headers["x-custom"]).toBe("yes");
