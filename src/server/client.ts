@@ -69,6 +69,18 @@ class ClientWait implements DeadlineNode {
   constructor(readonly client: Client) {}
 }
 
+/** The state of a client that most connections never need, in one object made on demand. */
+class ClientExtras {
+  /** Connected sockets by namespace name, once more than one connected. */
+  byNsp: Map<string, AnySocket> | null = null;
+  /** Namespaces whose CONNECT is being processed (across an async middleware). */
+  connecting: Set<string> | null = null;
+  /** Namespaces the server disconnected: packets in flight for them are ignored. */
+  left: Set<string> | null = null;
+  /** In the binary-timeout list while a binary packet waits for its attachments. */
+  binary: ClientWait | null = null;
+}
+
 /** Called by the connect-timeout list. @internal */
 export function connectTimedOut(node: DeadlineNode): void {
   const client = (node as ClientWait).client;
@@ -109,25 +121,18 @@ export class Client implements NamespaceClient, Spaced {
   /**
    * The connected socket while there is at most one (most connections use one
    * namespace): no Map per connection until a second namespace connects. Then every
-   * socket lives in {@link #byNsp} and this is null.
+   * socket lives in `byNsp` of {@link #extras} and this is null.
    */
   #single: AnySocket | null = null;
-  /** Connected sockets by namespace name, once more than one connected. */
-  #byNsp: Map<string, AnySocket> | null = null;
+  #extras: ClientExtras | null = null;
   readonly #server: ClientServer;
   /**
    * A custom parser's decoder, or pushwire's once a binary packet arrives: text packets
    * of pushwire's parser need no state, so most connections never have one.
    */
   #decoder: ParserDecoder | null = null;
-  /** Namespaces whose CONNECT is being processed; null when none is. */
-  #connecting: Set<string> | null = null;
-  /** Namespaces the server disconnected: packets in flight for them are ignored. */
-  #left: Set<string> | null = null;
   /** In the connect-timeout list until a namespace is connected. */
   #connectWait: ClientWait | null = new ClientWait(this);
-  #binary: ClientWait | null = null;
-  #query: Handshake["query"] | null = null;
   /** Writes that wait for the spacing after a CONNECT answer; null when none is due. */
   #held: HeldWrite[] | null = null;
   #closed = false;
@@ -148,34 +153,36 @@ export class Client implements NamespaceClient, Spaced {
   get sockets(): Map<string, AnySocket> {
     const single = this.#single;
     if (single !== null) return new Map([[single.nsp.name, single]]);
-    return new Map(this.#byNsp ?? []);
+    return new Map(this.#extras?.byNsp ?? []);
   }
 
   /** How many sockets are connected. @internal */
   get _socketCount(): number {
-    return this.#single !== null ? 1 : (this.#byNsp?.size ?? 0);
+    return this.#single !== null ? 1 : (this.#extras?.byNsp?.size ?? 0);
   }
 
   /** The socket connected on namespace `name`. @internal */
   _socketOf(name: string): AnySocket | undefined {
     const single = this.#single;
     if (single !== null) return single.nsp.name === name ? single : undefined;
-    return this.#byNsp?.get(name);
+    return this.#extras?.byNsp?.get(name);
   }
 
   private socketList(): AnySocket[] {
     const single = this.#single;
     if (single !== null) return [single];
-    return this.#byNsp === null ? [] : [...this.#byNsp.values()];
+    const byNsp = this.#extras?.byNsp;
+    return byNsp == null ? [] : [...byNsp.values()];
   }
 
   private setSocket(name: string, socket: AnySocket): void {
     const single = this.#single;
-    if (this.#byNsp !== null) this.#byNsp.set(name, socket);
+    const byNsp = this.#extras?.byNsp;
+    if (byNsp != null) byNsp.set(name, socket);
     else if (single === null) this.#single = socket;
     else {
       this.#single = null;
-      this.#byNsp = new Map([
+      this.extras().byNsp = new Map([
         [single.nsp.name, single],
         [name, socket],
       ]);
@@ -184,22 +191,34 @@ export class Client implements NamespaceClient, Spaced {
 
   private deleteSocket(name: string): boolean {
     const single = this.#single;
-    if (single === null) return this.#byNsp?.delete(name) ?? false;
+    if (single === null) return this.#extras?.byNsp?.delete(name) ?? false;
     if (single.nsp.name !== name) return false;
     this.#single = null;
     return true;
   }
 
-  private doneConnecting(name: string): void {
-    const connecting = this.#connecting;
-    if (connecting === null) return;
-    connecting.delete(name);
-    if (connecting.size === 0) this.#connecting = null;
+  private extras(): ClientExtras {
+    return (this.#extras ??= new ClientExtras());
   }
 
-  /** The opening request's query, parsed once for all the client's sockets. */
+  private markConnecting(name: string): void {
+    (this.extras().connecting ??= new Set()).add(name);
+  }
+
+  private doneConnecting(name: string): void {
+    const extras = this.#extras;
+    if (extras === null || extras.connecting === null) return;
+    extras.connecting.delete(name);
+    if (extras.connecting.size !== 0) return;
+    extras.connecting = null;
+    if (extras.byNsp === null && extras.left === null && extras.binary === null) {
+      this.#extras = null;
+    }
+  }
+
+  /** The opening request's query (parsed on each read: each socket's handshake keeps it). */
   get query(): Handshake["query"] {
-    return (this.#query ??= queryOf(this.conn.request.url));
+    return queryOf(this.conn.request.url);
   }
 
   /** @internal */
@@ -240,11 +259,12 @@ export class Client implements NamespaceClient, Spaced {
       if (packet !== undefined) this.ondecoded(packet);
       return;
     }
-    const waiting = this.#binary !== null && this.#binary.dlList !== null;
+    const binary = this.#extras?.binary ?? null;
+    const waiting = binary !== null && binary.dlList !== null;
     const reconstructing = (this.#decoder as { reconstructing?: boolean }).reconstructing === true;
     if (reconstructing && !waiting)
-      this.#server._binaryTimeouts.push((this.#binary ??= new ClientWait(this)));
-    else if (!reconstructing && waiting) this.#server._binaryTimeouts.remove(this.#binary!);
+      this.#server._binaryTimeouts.push((this.extras().binary ??= new ClientWait(this)));
+    else if (!reconstructing && waiting) this.#server._binaryTimeouts.remove(binary);
     // pushwire's decoder holds nothing between binary packets: drop it until the next.
     if (!reconstructing && decodeText !== null) this.#decoder = null;
     if (packet !== undefined) this.ondecoded(packet);
@@ -260,13 +280,13 @@ export class Client implements NamespaceClient, Spaced {
       } else socket._onpacket(packet);
       return;
     }
-    if (packet.type === PacketType.CONNECT && this.#connecting?.has(name) !== true) {
+    if (packet.type === PacketType.CONNECT && this.#extras?.connecting?.has(name) !== true) {
       this.connect(name, (packet.data ?? NO_AUTH) as Handshake["auth"]);
       return;
     }
     // A packet in flight when the server disconnected its namespace is not the
     // client's fault; anything else for a namespace not connected is (RELIABILITY A5-7).
-    if (packet.type !== PacketType.CONNECT && this.#left?.has(name) === true) return;
+    if (packet.type !== PacketType.CONNECT && this.#extras?.left?.has(name) === true) return;
     this._fail("PW_ERR_SERVER_INVALID_STATE", "forced server close");
   }
 
@@ -279,10 +299,8 @@ export class Client implements NamespaceClient, Spaced {
       this.refuse(name, "PW_ERR_SERVER_SHUTTING_DOWN", "server is shutting down");
       return;
     }
-    const connecting = (this.#connecting ??= new Set());
     const max = this.#server._opts.maxNamespacesPerConnection;
-    if (this._socketCount + connecting.size >= max) {
-      if (connecting.size === 0) this.#connecting = null;
+    if (this._socketCount + (this.#extras?.connecting?.size ?? 0) >= max) {
       this.refuse(
         name,
         "PW_ERR_SERVER_NAMESPACE_LIMIT",
@@ -290,13 +308,13 @@ export class Client implements NamespaceClient, Spaced {
       );
       return;
     }
-    this.#left?.delete(name);
-    connecting.add(name);
+    this.#extras?.left?.delete(name);
     const nsp = this.#server._nsps.get(name);
     if (nsp !== undefined) {
       this.add(nsp, name, auth);
       return;
     }
+    this.markConnecting(name);
     this.#server._checkNamespace(name, auth === NO_AUTH ? {} : auth, (dynamic) => {
       if (this.#closed) return;
       if (dynamic === null) {
@@ -307,7 +325,9 @@ export class Client implements NamespaceClient, Spaced {
   }
 
   private add(nsp: AnyNamespace, name: string, auth: Handshake["auth"]): void {
+    let settled = false;
     nsp._add(this, auth, (socket) => {
+      settled = true;
       this.doneConnecting(name);
       if (socket === null) return;
       if (this.#closed) {
@@ -317,6 +337,8 @@ export class Client implements NamespaceClient, Spaced {
       this.setSocket(name, socket);
       this.endConnectWait();
     });
+    // Admitted at once (no async middleware): no other CONNECT can have come meanwhile.
+    if (!settled) this.markConnecting(name);
   }
 
   /** Answers a CONNECT with CONNECT_ERROR; the connection stays open. */
@@ -413,7 +435,7 @@ export class Client implements NamespaceClient, Spaced {
     // Shutting down: what waits for the CONNECT spacing leaves before the engine's close.
     if (this.#server._closing) this.releaseAll();
     if (!this.deleteSocket(nsp) || this.#closed || !byServer) return;
-    const left = (this.#left ??= new Set());
+    const left = (this.extras().left ??= new Set());
     left.add(nsp);
     if (left.size > this.#server._opts.maxNamespacesPerConnection) {
       left.delete(left.values().next().value!);
@@ -474,12 +496,11 @@ export class Client implements NamespaceClient, Spaced {
     conn.onclose = null;
     if (conn.handler === this) conn.handler = null;
     this.endConnectWait();
-    if (this.#binary?.dlList != null) this.#binary.dlList.remove(this.#binary);
+    const binary = this.#extras?.binary;
+    if (binary?.dlList != null) binary.dlList.remove(binary);
     this.#decoder?.destroy();
     for (const socket of this.socketList()) socket._onclose(reason, description);
     this.#single = null;
-    this.#byNsp = null;
-    this.#connecting = null;
-    this.#left = null;
+    this.#extras = null;
   }
 }
