@@ -34,6 +34,7 @@ import { CatchAllEmitter } from "./catch-all.js";
 import { socketDisconnect } from "./channels.js";
 import { buildHandshake } from "./handshake.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
+import { joinWithinLimit } from "./room-limit.js";
 import {
   RECOVERABLE_REASONS,
   type DisconnectReason,
@@ -313,25 +314,9 @@ export class Socket<
    */
   join(rooms: Room | Room[]): void {
     if ((this.#bits & CLOSED) !== 0) return;
-    const adapter = this.nsp.adapter;
     const list = Array.isArray(rooms) ? rooms : [rooms];
     const max = this.nsp.server._opts.maxRoomsPerSocket;
-    let count = adapter.roomCount(this.id);
-    if (count + list.length <= max) {
-      adapter.addAll(this.id, list);
-      return;
-    }
-    const joined = adapter.sids.get(this.id);
-    const accepted: Room[] = [];
-    let refused = 0;
-    for (const room of list) {
-      if (room === this.id || joined?.has(room) === true) accepted.push(room);
-      else if (count < max) {
-        accepted.push(room);
-        count++;
-      } else refused++;
-    }
-    adapter.addAll(this.id, accepted);
+    const refused = joinWithinLimit(this.nsp.adapter, this.id, list, max);
     if (refused > 0) {
       this._onerror(
         new PushwireError(
