@@ -32,10 +32,22 @@ export abstract class CatchAllEmitter<
   EmitEvents extends EventsMap,
   ReservedEvents extends EventsMap,
 > extends StrictEventEmitter<ListenEvents, EmitEvents, ReservedEvents> {
+  /** Both lists in one field, made on the first catch-all listener (most sockets have none). */
+  #any: { incoming: Listener[] | null; outgoing: Listener[] | null } | null = null;
+
   /** @internal */
-  protected _anyIncoming: Listener[] | null = null;
+  protected get _anyIncoming(): Listener[] | null {
+    return this.#any?.incoming ?? null;
+  }
+
   /** @internal */
-  protected _anyOutgoing: Listener[] | null = null;
+  protected get _anyOutgoing(): Listener[] | null {
+    return this.#any?.outgoing ?? null;
+  }
+
+  private lists(): { incoming: Listener[] | null; outgoing: Listener[] | null } {
+    return (this.#any ??= { incoming: null, outgoing: null });
+  }
 
   /**
    * Adds a listener called with every incoming event (`name, ...args`).
@@ -46,19 +58,19 @@ export abstract class CatchAllEmitter<
    * ```
    */
   onAny(listener: Listener): this {
-    (this._anyIncoming ??= []).push(listener);
+    (this.lists().incoming ??= []).push(listener);
     return this;
   }
 
   /** Adds a catch-all listener first in line. */
   prependAny(listener: Listener): this {
-    (this._anyIncoming ??= []).unshift(listener);
+    (this.lists().incoming ??= []).unshift(listener);
     return this;
   }
 
   /** Removes a catch-all listener, or all of them. */
   offAny(listener?: Listener): this {
-    this._anyIncoming = removeListener(this._anyIncoming, listener);
+    if (this.#any !== null) this.#any.incoming = removeListener(this.#any.incoming, listener);
     return this;
   }
 
@@ -76,19 +88,19 @@ export abstract class CatchAllEmitter<
    * ```
    */
   onAnyOutgoing(listener: Listener): this {
-    (this._anyOutgoing ??= []).push(listener);
+    (this.lists().outgoing ??= []).push(listener);
     return this;
   }
 
   /** Adds an outgoing catch-all listener first in line. */
   prependAnyOutgoing(listener: Listener): this {
-    (this._anyOutgoing ??= []).unshift(listener);
+    (this.lists().outgoing ??= []).unshift(listener);
     return this;
   }
 
   /** Removes an outgoing catch-all listener, or all of them. */
   offAnyOutgoing(listener?: Listener): this {
-    this._anyOutgoing = removeListener(this._anyOutgoing, listener);
+    if (this.#any !== null) this.#any.outgoing = removeListener(this.#any.outgoing, listener);
     return this;
   }
 

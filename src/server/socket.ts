@@ -36,6 +36,16 @@ import { buildHandshake } from "./handshake.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
 import { joinWithinLimit } from "./room-limit.js";
 import {
+  CLOSED,
+  EPOCH,
+  NO_COMPRESS,
+  NO_DATA,
+  RECOVERED,
+  SocketExtras,
+  VOLATILE,
+  sinceEpoch,
+} from "./socket-state.js";
+import {
   RECOVERABLE_REASONS,
   type DisconnectReason,
   type Event,
@@ -59,13 +69,6 @@ import {
 /* eslint-disable @typescript-eslint/no-explicit-any -- socket.io's public types use `any` for untyped data */
 
 function noop(): void {}
-
-/** `socket.data` before anyone read or set it: the object is created on first use. */
-const NO_DATA: unique symbol = Symbol("pushwire.noData");
-const EPOCH = Date.now();
-
-/** Bits of `#bits`. The socket left its namespace; the next emit is volatile; uncompressed. */
-const [CLOSED, VOLATILE, NO_COMPRESS] = [1, 2, 4] as const;
 
 /** The namespace as its sockets see it (`socket.nsp`). */
 export interface SocketNamespace<
@@ -128,12 +131,8 @@ export class Socket<
   readonly client: SocketClient;
   /** The socket id: random, and distinct from the Engine.IO sid (a secret). */
   readonly id: SocketId;
-  /** Whether this socket's state was restored by connection state recovery. */
-  readonly recovered: boolean;
   /** Whether the socket is connected to its namespace. */
   connected = false;
-  /** The private session id for recovery. @internal */
-  readonly _pid: PrivateSessionId | undefined;
 
   /** Built on first access: most sockets never read it, nor its date string and query. */
   #handshake: Handshake | null = null;
@@ -142,11 +141,9 @@ export class Socket<
   readonly #issued: number;
   #data: SocketData | typeof NO_DATA = NO_DATA;
   #acks: Map<number, PendingAck> | null = null;
-  #fns: Middleware<Event>[] | null = null;
-  #missed: unknown[][] | null = null;
-  /** {@link CLOSED}, and the next emit's {@link VOLATILE} and {@link NO_COMPRESS}: one field. */
+  #extras: SocketExtras | null = null;
+  /** {@link CLOSED}, {@link RECOVERED}, and the next emit's {@link VOLATILE} and {@link NO_COMPRESS}. */
   #bits = 0;
-  #timeout: number | undefined = undefined;
 
   /** @internal */
   constructor(
@@ -160,21 +157,21 @@ export class Socket<
     this.nsp = nsp;
     this.client = client;
     this.#auth = auth;
-    this.#issued = Date.now() - EPOCH;
+    this.#issued = sinceEpoch();
     if (session) {
       // The pid stays: socket.io-client reports `recovered` only when the CONNECT answer
       // carries the pid it presented. A pid still works once only (the adapter deletes
       // the session it names when restoring it).
-      this._pid = session.pid;
+      const extras = this.extras();
+      extras.pid = session.pid;
+      extras.missed = session.missedPackets;
       this.id = session.sid;
       this.#data = session.data as SocketData;
-      this.recovered = true;
-      this.#missed = session.missedPackets;
+      this.#bits = RECOVERED;
       this.join(session.rooms);
     } else {
-      this._pid = nsp.server._opts.recovery !== null ? randomSid() : undefined;
+      if (nsp.server._opts.recovery !== null) this.extras().pid = randomSid();
       this.id = randomSid();
-      this.recovered = false;
     }
     // A client's "error" event must not throw for want of a listener (CVE-2024-38355).
     this.on("error", noop);
@@ -191,6 +188,16 @@ export class Socket<
   }
   set data(data: SocketData) {
     this.#data = data;
+  }
+
+  /** Whether this socket's state was restored by connection state recovery. */
+  get recovered(): boolean {
+    return (this.#bits & RECOVERED) !== 0;
+  }
+
+  /** The private session id for recovery. @internal */
+  get _pid(): PrivateSessionId | undefined {
+    return this.#extras?.pid;
   }
 
   /** The request that opened the connection, as the engine's snapshot. */
@@ -236,9 +243,10 @@ export class Socket<
     const bits = this.#bits;
     const volatile = (bits & VOLATILE) !== 0;
     const compress = (bits & NO_COMPRESS) === 0;
-    const timeout = this.#timeout;
-    this.#bits = bits & CLOSED;
-    this.#timeout = undefined;
+    const extras = this.#extras;
+    const timeout = extras === null ? undefined : extras.timeout;
+    this.#bits = bits & (CLOSED | RECOVERED);
+    if (timeout !== undefined) extras!.timeout = undefined;
     const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data, id: undefined };
     if (typeof data[length] === "function") {
       const callback = data.pop() as (...a: unknown[]) => void;
@@ -270,7 +278,7 @@ export class Socket<
     ev: Ev,
     ...args: AllButLast<EventParams<EmitEvents, Ev>>
   ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
-    const withError = this.#timeout !== undefined;
+    const withError = this.#extras?.timeout !== undefined;
     return new Promise((resolve, reject) => {
       const callback = withError
         ? (err: Error | null, response: unknown): void =>
@@ -435,7 +443,7 @@ export class Socket<
   timeout(
     timeout: number,
   ): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
-    this.#timeout = timeout;
+    this.extras().timeout = timeout;
     return this as unknown as Socket<
       ListenEvents,
       DecorateAcknowledgements<EmitEvents>,
@@ -476,7 +484,7 @@ export class Socket<
    * ```
    */
   use(fn: (event: Event, next: (err?: Error) => void) => void): this {
-    (this.#fns ??= []).push(fn as Middleware<Event>);
+    (this.extras().fns ??= []).push(fn as Middleware<Event>);
     return this;
   }
 
@@ -526,9 +534,9 @@ export class Socket<
       { type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id, pid: this._pid } },
       flags,
     );
-    const missed = this.#missed;
+    const missed = this.#extras?.missed ?? null;
     if (missed !== null) {
-      this.#missed = null;
+      this.#extras!.missed = null;
       for (const data of missed) {
         this.client._packet(
           { type: PacketType.EVENT, nsp: this.nsp.name, data, id: undefined },
@@ -589,6 +597,10 @@ export class Socket<
     this.nsp._remove(this);
   }
 
+  private extras(): SocketExtras {
+    return (this.#extras ??= new SocketExtras());
+  }
+
   private registerAck(
     id: number,
     callback: (...a: unknown[]) => void,
@@ -625,7 +637,7 @@ export class Socket<
     if (any !== null && any.length > 0) {
       for (const listener of any.slice()) listener.apply(this, args);
     }
-    const fns = this.#fns;
+    const fns = this.#extras?.fns ?? null;
     if (fns === null || fns.length === 0) {
       this.dispatch(args);
       return;
@@ -676,9 +688,10 @@ export class Socket<
     const bits = this.#bits;
     if ((bits & VOLATILE) !== 0) flags.volatile = true;
     if ((bits & NO_COMPRESS) !== 0) flags.compress = false;
-    if (this.#timeout !== undefined) flags.timeout = this.#timeout;
-    this.#bits = bits & CLOSED;
-    this.#timeout = undefined;
+    const extras = this.#extras;
+    if (extras !== null && extras.timeout !== undefined) flags.timeout = extras.timeout;
+    this.#bits = bits & (CLOSED | RECOVERED);
+    if (extras !== null) extras.timeout = undefined;
     return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);
   }
 }

@@ -63,6 +63,23 @@ describe("connection state recovery", () => {
     expect(second.pid).toBe(first.pid); // socket.io-client checks it to report `recovered`
   });
 
+  it("stays recovered through emits with modifiers, and keeps its pid", async () => {
+    const server = fakeServer(recovery);
+    const first = await connect(server);
+    server.io.emit("seen", 1);
+    const offset = lastOffset(first.conn);
+    first.conn.drop("transport close");
+    const second = await connect(server, { pid: first.pid, offset });
+    second.socket.volatile
+      .compress(false)
+      .timeout(100)
+      .emit("a", () => {});
+    second.socket.to("room").emit("b");
+    expect(second.socket.recovered).toBe(true);
+    expect(second.socket._pid).toBe(first.pid);
+    expect(first.socket.recovered).toBe(false);
+  });
+
   it("restores a pid once only (RELIABILITY 2.4 gap 3)", async () => {
     const server = fakeServer(recovery);
     const first = await connect(server);
