@@ -65,6 +65,9 @@ const TYPE_PING = 0x32;
 const TYPE_PONG = 0x33;
 const TYPE_MESSAGE = 0x34;
 
+/** Flags: polls get a noop (a probe succeeded); bound crossed; pong deadline deferred once. */
+const [PROBED, SLOW, PONG_GRACE] = [1, 2, 4] as const;
+
 /** A deadline timer later than this ran after a blocked event loop (see onPongDeadline). */
 const STALL_MS = 50;
 
@@ -106,16 +109,12 @@ export class EngineSession implements EngineConnection {
   /** @internal */ polling: PollingTransport | null = null;
   /** @internal The WebSocket being probed for an upgrade. */
   probe: WebSocketTransport | null = null;
-  /** Polling paused by a successful probe: polls get a noop until the upgrade ends. */
-  private probed = false;
   private queue: QueueItem[] | null = null;
   private queuedBytes = 0;
   /** Queued bytes left from earlier turns (polling), measured at a turn's first write. */
   private stale = 0;
-  /** The outgoing bound was crossed this turn; the flush closes the session. */
-  private slow = false;
-  /** The late pong deadline of this heartbeat was already deferred once. */
-  private pongGrace = false;
+  /** {@link PROBED}, {@link SLOW} and {@link PONG_GRACE}, in one field. */
+  private flags = 0;
   private closeReason: CloseReason = "forced close";
   private emitter: EventEmitter | null = null;
   /** Whether the session has moved from polling to WebSocket. */
@@ -274,7 +273,7 @@ export class EngineSession implements EngineConnection {
       // A probed client has paused polling and is sending its upgrade packet `5`: the
       // queue and the close go over the new WebSocket when it arrives (or back over
       // polling if the upgrade times out), so the client still gets them.
-      if (this.probed) return;
+      if ((this.flags & PROBED) !== 0) return;
       this.abortUpgrade(probe);
     } else if (polling.writable) this.flushPolling(polling);
   }
@@ -302,7 +301,7 @@ export class EngineSession implements EngineConnection {
    * @internal
    */
   onPingDue(scheduled: number, now: number): void {
-    this.pongGrace = false;
+    this.flags &= ~PONG_GRACE;
     const timeout = this.host.pongList.delay;
     this.host.pongList.pushAt(this, Math.max(scheduled + timeout, now + timeout / 2));
     this.sendControl(TYPE_PING, "");
@@ -318,8 +317,8 @@ export class EngineSession implements EngineConnection {
    * @internal
    */
   onPongDeadline(now?: number): void {
-    if (now !== undefined && now - this.dlDeadline > STALL_MS && !this.pongGrace) {
-      this.pongGrace = true;
+    if (now !== undefined && now - this.dlDeadline > STALL_MS && (this.flags & PONG_GRACE) === 0) {
+      this.flags |= PONG_GRACE;
       this.host.pongList.pushAt(this, now + 1);
       return;
     }
@@ -339,10 +338,10 @@ export class EngineSession implements EngineConnection {
    */
   private mustDrop(stale: number, options: SendOptions | undefined): boolean {
     if (stale > this.host.maxBufferedBytes) {
-      this.slow = true;
+      this.flags |= SLOW;
       return true;
     }
-    if (this.slow) return true;
+    if ((this.flags & SLOW) !== 0) return true;
     if (options === undefined || options.volatile !== true) return false;
     if (engineDrop.hasSubscribers) this.publishVolatileDrop();
     return true;
@@ -371,7 +370,7 @@ export class EngineSession implements EngineConnection {
     // Volatile over polling: kept only when a poll is waiting for it (socket.io's
     // "transport writable" rule).
     if (options !== undefined && options.volatile === true) {
-      if (this.probed || this.polling === null || !this.polling.writable) {
+      if ((this.flags & PROBED) !== 0 || this.polling === null || !this.polling.writable) {
         if (engineDrop.hasSubscribers) this.publishVolatileDrop();
         return;
       }
@@ -397,9 +396,10 @@ export class EngineSession implements EngineConnection {
   /** End of turn (polling): answer a waiting poll with the queue. @internal */
   flush(): void {
     if (this.readyState === "closed") return;
-    if (this.slow) return this.closeSlow();
+    if ((this.flags & SLOW) !== 0) return this.closeSlow();
     const polling = this.polling;
-    if (polling !== null && polling.writable && !this.probed) this.flushPolling(polling);
+    if (polling !== null && polling.writable && (this.flags & PROBED) === 0)
+      this.flushPolling(polling);
   }
 
   /** Answers the pending poll with queued packets, up to `maxHttpBufferSize` per payload. */
@@ -512,7 +512,7 @@ export class EngineSession implements EngineConnection {
   /** @internal */
   onWsFlushed(transport: WebSocketTransport): void {
     if (transport !== this.ws) return;
-    if (this.slow) this.closeSlow();
+    if ((this.flags & SLOW) !== 0) this.closeSlow();
     else if (this.emitter !== null) this.emitter.emit("drain");
   }
 
@@ -522,7 +522,7 @@ export class EngineSession implements EngineConnection {
    */
   onWsPing(transport: WebSocketTransport, data: Buffer): void {
     if (transport.beginTurn() > this.host.maxBufferedBytes) {
-      if (transport === this.ws) this.slow = true;
+      if (transport === this.ws) this.flags |= SLOW;
       else if (transport === this.probe) this.abortUpgrade(transport);
       return;
     }
@@ -531,7 +531,7 @@ export class EngineSession implements EngineConnection {
 
   /** @internal */
   onPollingGet(transport: PollingTransport): void {
-    if (this.probed) transport.respond("6");
+    if ((this.flags & PROBED) !== 0) transport.respond("6");
     else this.flushPolling(transport);
   }
 
@@ -570,8 +570,8 @@ export class EngineSession implements EngineConnection {
     if (packet !== null && packet.type === "ping" && packet.data === "probe") {
       transport.beginTurn();
       transport.writeText(TYPE_PONG, "probe");
-      if (!this.probed) {
-        this.probed = true;
+      if ((this.flags & PROBED) === 0) {
+        this.flags |= PROBED;
         // Release a pending poll so the client can pause polling.
         if (this.polling !== null && this.polling.writable) this.polling.respond("6");
         if (this.emitter !== null) this.emitter.emit("upgrading", transport);
@@ -585,7 +585,7 @@ export class EngineSession implements EngineConnection {
   private completeUpgrade(transport: WebSocketTransport): void {
     this.host.upgradeList.remove(transport);
     this.probe = null;
-    this.probed = false;
+    this.flags &= ~PROBED;
     const polling = this.polling;
     this.polling = null;
     if (polling !== null) polling.close("6");
@@ -612,7 +612,7 @@ export class EngineSession implements EngineConnection {
     this.host.upgradeList.remove(transport);
     if (this.probe === transport) {
       this.probe = null;
-      this.probed = false;
+      this.flags &= ~PROBED;
     }
     transport.close(1000, "upgrade aborted");
     // Polling resumes: a poll that arrived meanwhile gets what was queued.
