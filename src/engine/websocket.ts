@@ -49,6 +49,12 @@ type OwnedWebSocket = WebSocket & { [kTransport]?: WebSocketTransport };
 
 const TYPE_MESSAGE = 0x34; // "4"
 
+/**
+ * Transport flags: frames go through `ws.send` (permessage-deflate negotiated); corked for
+ * the current turn; closed.
+ */
+const [DEFLATE, CORKED, CLOSED] = [1, 2, 4] as const;
+
 function wsOnMessage(this: OwnedWebSocket, data: Buffer, isBinary: boolean): void {
   const transport = this[kTransport];
   if (transport !== undefined) transport.onFrame(data, isBinary);
@@ -108,14 +114,11 @@ export function createWsServer(opts: ResolvedOptions): WebSocketServer {
 /** A transport on one upgraded connection. @internal */
 export class WebSocketTransport implements Flushable {
   owner: WebSocketOwner | null;
-  /** Whether frames must go through `ws.send` (permessage-deflate negotiated). */
-  private readonly deflate: boolean;
-  /** Corked for the current turn. */
-  private corked = false;
+  /** {@link DEFLATE}, {@link CORKED} and {@link CLOSED}, in one field. */
+  private bits: number;
   /** Bytes left unwritten from earlier turns, measured at this turn's first write. */
   stale = 0;
   flushQueued = false;
-  closed = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -124,7 +127,7 @@ export class WebSocketTransport implements Flushable {
     owner: WebSocketOwner,
   ) {
     this.owner = owner;
-    this.deflate = ws.extensions.length > 0;
+    this.bits = ws.extensions.length > 0 ? DEFLATE : 0;
     (ws as OwnedWebSocket)[kTransport] = this;
     useFastListenerTable(ws);
     ws.on("message", wsOnMessage);
@@ -164,7 +167,7 @@ export class WebSocketTransport implements Flushable {
     const owner = this.owner;
     if (owner === null) return;
     this.owner = null;
-    this.closed = true;
+    this.bits |= CLOSED;
     owner.onWsClose(this, error === null ? null : transportError(error));
   }
 
@@ -173,9 +176,10 @@ export class WebSocketTransport implements Flushable {
    * corks, and registers the end-of-turn flush. Returns the stale byte count.
    */
   beginTurn(): number {
-    if (!this.corked) {
-      this.stale = this.deflate ? this.ws.bufferedAmount : this.socket.writableLength;
-      this.corked = true;
+    if ((this.bits & CORKED) === 0) {
+      this.stale =
+        (this.bits & DEFLATE) !== 0 ? this.ws.bufferedAmount : this.socket.writableLength;
+      this.bits |= CORKED;
       this.socket.cork();
       scheduleFlush(this);
     }
@@ -184,7 +188,7 @@ export class WebSocketTransport implements Flushable {
 
   /** Writes a text packet: the type char code, then `data`. Call after {@link beginTurn}. */
   writeText(type: number, data: string, compress = true): void {
-    if (this.deflate) {
+    if ((this.bits & DEFLATE) !== 0) {
       this.ws.send(String.fromCharCode(type) + data, { binary: false, compress, fin: true });
       return;
     }
@@ -213,7 +217,7 @@ export class WebSocketTransport implements Flushable {
    * most 125 bytes, which ws checked). Call after {@link beginTurn}.
    */
   writePong(data: Buffer): void {
-    if (this.deflate) {
+    if ((this.bits & DEFLATE) !== 0) {
       this.ws.pong(data, false);
       return;
     }
@@ -226,7 +230,7 @@ export class WebSocketTransport implements Flushable {
 
   /** Writes a binary message packet. Call after {@link beginTurn}. */
   writeBinary(data: Uint8Array, compress = true): void {
-    if (this.deflate) {
+    if ((this.bits & DEFLATE) !== 0) {
       this.ws.send(data, { binary: true, compress, fin: true });
       return;
     }
@@ -249,7 +253,7 @@ export class WebSocketTransport implements Flushable {
 
   /** Writes a prepared message: its shared frame bytes. Call after {@link beginTurn}. */
   writePrepared(message: PreparedMessage, compress = true): void {
-    if (this.deflate) {
+    if ((this.bits & DEFLATE) !== 0) {
       const text = message.text();
       if (text === null) this.ws.send(message.data, { binary: true, compress, fin: true });
       else this.ws.send(text, { binary: false, compress, fin: true });
@@ -260,8 +264,8 @@ export class WebSocketTransport implements Flushable {
 
   /** Uncorks: the turn's frames leave in one write. */
   flush(): void {
-    if (!this.corked) return;
-    this.corked = false;
+    if ((this.bits & CORKED) === 0) return;
+    this.bits &= ~CORKED;
     this.socket.uncork();
     const owner = this.owner;
     if (owner !== null) owner.onWsFlushed(this);
@@ -273,8 +277,8 @@ export class WebSocketTransport implements Flushable {
    */
   close(code: number, reason: string): void {
     this.owner = null;
-    if (this.closed) return;
-    this.closed = true;
+    if ((this.bits & CLOSED) !== 0) return;
+    this.bits |= CLOSED;
     this.flush();
     this.ws.close(code, reason);
   }
@@ -282,9 +286,9 @@ export class WebSocketTransport implements Flushable {
   /** Destroys the socket at once, dropping what is buffered. */
   terminate(): void {
     this.owner = null;
-    this.closed = true;
-    if (this.corked) {
-      this.corked = false;
+    this.bits |= CLOSED;
+    if ((this.bits & CORKED) !== 0) {
+      this.bits &= ~CORKED;
       this.socket.uncork();
     }
     this.ws.terminate();
