@@ -13,6 +13,8 @@ import { PushwireError } from "../errors.js";
 import type { CloseReason } from "./connection.js";
 import type { EnginePacket } from "./codec.js";
 import { decodePayload } from "./codec.js";
+import type { Flushable } from "./flush.js";
+import { scheduleFlush } from "./flush.js";
 import type { HttpCompressionOptions } from "./options.js";
 import type { CorsHeaders } from "./origin.js";
 import { ignoreError, writeRefusal } from "./request.js";
@@ -68,7 +70,7 @@ function pickEncoding(header: string | undefined): "gzip" | "deflate" | null {
 }
 
 /** The long-polling side of one session. @internal */
-export class PollingTransport {
+export class PollingTransport implements Flushable {
   readonly name = "polling";
   owner: PollingOwner | null;
   private getRes: OwnedResponse | null = null;
@@ -77,6 +79,9 @@ export class PollingTransport {
   private postActive = false;
   /** The next response is the handshake's. */
   private initial = true;
+  /** A POST whose "ok" waits for the end of the turn (see onBody). */
+  private okRes: ServerResponse | null = null;
+  /** @internal */ flushQueued = false;
 
   constructor(
     owner: PollingOwner,
@@ -211,8 +216,23 @@ export class PollingTransport {
     };
     this.owner?.decorateHeaders(headers, req, false);
     res.writeHead(200, headers);
+    // The payload first, then "ok" at the end of the turn, after the answers the payload
+    // produced (engine.io's order): a client that reads its answers before its "ok" sends
+    // its next packets in one POST rather than two.
+    try {
+      this.owner?.onPollingPayload(this, packets);
+    } finally {
+      this.okRes = res;
+      scheduleFlush(this);
+    }
+  }
+
+  /** End of turn: answers the POST whose payload was handled. @internal */
+  flush(): void {
+    const res = this.okRes;
+    if (res === null) return;
+    this.okRes = null;
     res.end("ok");
-    this.owner?.onPollingPayload(this, packets);
   }
 
   private tooLarge(res: ServerResponse, cors: CorsHeaders | null): void {

@@ -82,23 +82,21 @@ describe("the seed's demo, through the test client", () => {
   it("ticks to every client from its background task, numbered from 1", async () => {
     const demo = seed(0.001);
     const [a, b] = [await client(demo), await client(demo)];
+    const isTick = (r: { args: unknown[] }): boolean =>
+      String((r.args[0] as { data: string }).data).startsWith("tick");
     const seen: unknown[] = [];
-    for (let i = 0; i < 1000 && seen.length < 3; i++) {
+    let bTicks = 0;
+    for (let i = 0; i < 1000 && (seen.length < 3 || bTicks === 0); i++) {
       await new Promise((r) => setTimeout(r, 1));
-      seen.push(
-        ...a
-          .getReceived()
-          .filter((r) => String((r.args[0] as { data: string }).data).startsWith("tick")),
-      );
+      seen.push(...a.getReceived().filter(isTick));
+      bTicks += b.getReceived().filter(isTick).length;
     }
     const numbers = seen.map((r) =>
       Number(/tick (\d+)/.exec((r as { args: [{ data: string }] }).args[0].data)![1]),
     );
     expect(numbers.length).toBeGreaterThanOrEqual(3);
     expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
-    expect(
-      b.getReceived().some((r) => (r.args[0] as { data: string }).data.startsWith("tick")),
-    ).toBe(true);
+    expect(bTicks).toBeGreaterThan(0);
   });
 
   it("stops ticking when the app closes", async () => {
