@@ -132,7 +132,7 @@ export interface Scale {
   scenarios: ScenarioKey[];
 }
 
-/** The scale of a run. Quick mode keeps the shapes with fewer messages and shorter windows. */
+/** The scale of a run. Quick mode keeps the full shapes with fewer messages and shorter windows. */
 export function scaleFor(flags: Flags): Scale {
   const full = flags.full;
   const scenarios = (

@@ -1,5 +1,5 @@
 /**
- * The figures a run reports, the targets of issue 7 (ratios against socket.io in the same
+ * The figures a run reports, the targets (ratios against socket.io in the same
  * run), and the table they are printed in. Pure, so test/bench/report.test.ts can check
  * the maths and the layout.
  *
@@ -38,7 +38,7 @@ const deliveryRow = (scenario: string, label: string): FigureSpec => ({
   target: { kind: "zero" },
 });
 
-/** Every figure, in table order. Targets are issue 7's (and issue 8's for the soak). */
+/** Every figure, in table order. Targets are ratios against socket.io (absolute bounds for the soak). */
 export const FIGURES: readonly FigureSpec[] = [
   {
     key: "broadcast.cpuPerDeliveryUs",

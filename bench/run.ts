@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --full | --soak | …]`: builds the servers and the load generator,
  * runs every scenario against every server (alternating which goes first), prints a table
- * of medians with ratios against socket.io and the targets of issue 7, and writes the
+ * of medians with ratios against socket.io and the targets, and writes the
  * whole run as JSON to .bench-results/.
  *
  * @module

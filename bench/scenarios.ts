@@ -392,7 +392,7 @@ async function soakCycle(
 }
 
 /**
- * Soak (issue 8): connections held with churn and a broadcast a second; memory and
+ * Soak: connections held with churn and a broadcast a second; memory and
  * handles must come back once everyone has left. The baseline is taken after a small
  * cycle of the same shape, so that code compiled and pools sized on first use count as
  * baseline rather than growth.

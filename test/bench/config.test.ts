@@ -36,7 +36,7 @@ describe("scaleFor", () => {
     expect(scale.scenarios).toEqual(["broadcast", "echo", "idle", "polling"]);
   });
 
-  it("runs full mode three times at the issue's sizes, with the soak", () => {
+  it("runs full mode three times at full sizes, with the soak", () => {
     const scale = scaleFor(parseFlags(["--full"]));
     expect(scale.repeats).toBe(3);
     expect(scale.scenarios).toContain("soak");

@@ -46,7 +46,7 @@ describe("formatRatio", () => {
 });
 
 describe("targets", () => {
-  it("holds issue 7's ratios", () => {
+  it("holds the target ratios", () => {
     expect(spec("broadcast.cpuPerDeliveryUs").target).toEqual({ kind: "ratioAtMost", max: 0.2 });
     expect(spec("broadcast.peakRssMiB").target).toEqual({ kind: "ratioAtMost", max: 0.5 });
     expect(spec("echo.cpuPerAckUs").target).toEqual({ kind: "ratioAtMost", max: 0.5 });

@@ -1,4 +1,4 @@
-// docs/reliability.md is the evidence for issue 8: every case of the catalogue has a row,
+// docs/reliability.md holds the evidence: every case of the catalogue has a row,
 // and every test file and test name a row cites exists, named after its case.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Observability (issue 8): every node:diagnostics_channel channel pushwire publishes is
+// Observability: every node:diagnostics_channel channel pushwire publishes is
 // seen by a subscriber, with the payload docs/observability.md describes, and that page
 // names exactly the channels the source publishes.
 import { subscribe, unsubscribe } from "node:diagnostics_channel";

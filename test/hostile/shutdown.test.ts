@@ -1,4 +1,4 @@
-// Graceful shutdown (issue 8): io.close(), engine.shutdown() and SocketIO.close() stop
+// Graceful shutdown: io.close(), engine.shutdown() and SocketIO.close() stop
 // accepting new sessions (503 with a reason), tell every client, send what was queued
 // before the close, end sessions a batch per turn, stop background tasks and resolve
 // when done. Also the two close paths of the engine: the close packet leaves only after
