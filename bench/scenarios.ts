@@ -74,7 +74,8 @@ async function withProcesses(
     name: server.label,
     file: server.file!,
     args: server.args,
-    nodeArgs: ["--expose-gc"],
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
+    nodeArgs: ["--expose-gc", ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ") ?? [])],
     cpu: ctx.pinning.server,
     env: { BENCH_SERVER_NAME: server.label },
   });

@@ -98,6 +98,8 @@ function broadcast(target: BenchTarget, args: BroadcastArgs): Promise<{ emitted:
 /** Serves the control channel for `target`, then tells the runner the port. */
 export function serveControl(target: BenchTarget, port: number, name: string): void {
   if (!gc) console.error(`${name}: started without --expose-gc; heap figures include garbage`);
+  // A normal exit on the runner's SIGTERM, so that --cpu-prof and --heap-prof write their files.
+  process.once("SIGTERM", () => process.exit(0));
   serveRpc(
     {
       stats: (args: { gc?: boolean }) => stats(target, args?.gc !== false),
