@@ -26,11 +26,11 @@ import {
   enginePacketOut,
 } from "./channels.js";
 import type { EnginePacket } from "./codec.js";
-import { encodeBase64 } from "./codec-base64.js";
 import type { Flushable } from "./flush.js";
 import { scheduleFlush } from "./flush.js";
 import type { PollingOwner, PollingTransport } from "./polling.js";
 import { PreparedMessage } from "./prepared.js";
+import { itemSize, toRecord, type QueueItem } from "./queue-item.js";
 import { unpackRequest, type PackedRequest } from "./request.js";
 import type { DeadlineList, DeadlineNode } from "./scheduler.js";
 import type { WebSocketOwner, WebSocketTransport } from "./websocket.js";
@@ -58,8 +58,6 @@ export interface SessionHost {
 /** Events a session emits to listeners added with `on`. */
 export type EngineSessionEvents = ConnectionEvents;
 
-type QueueItem = string | Uint8Array | PreparedMessage;
-
 const TYPE_OPEN = 0x30;
 const TYPE_PING = 0x32;
 const TYPE_PONG = 0x33;
@@ -70,21 +68,6 @@ const [PROBED, SLOW, PONG_GRACE] = [1, 2, 4] as const;
 
 /** A deadline timer later than this ran after a blocked event loop (see onPongDeadline). */
 const STALL_MS = 50;
-
-/** Approximate wire size of a queued item, for the outgoing bound. */
-function itemSize(item: QueueItem): number {
-  if (typeof item === "string") return item.length;
-  if (item instanceof Uint8Array) return Math.ceil(item.byteLength / 3) * 4 + 1;
-  const data = item.data;
-  return typeof data === "string" ? data.length + 1 : Math.ceil(data.byteLength / 3) * 4 + 1;
-}
-
-/** The polling record of a queued item. */
-function toRecord(item: QueueItem): string {
-  if (typeof item === "string") return item;
-  if (item instanceof Uint8Array) return "b" + encodeBase64(item);
-  return item.pollingRecord();
-}
 
 /**
  * An Engine.IO session. Created by {@link EngineServer}; given to `connection`
