@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { ServerResponse } from "node:http";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RawData } from "../../src/engine/index.js";
 import {
   closeAll,
@@ -13,6 +14,8 @@ import {
 } from "./harness.js";
 
 afterEach(closeAll);
+
+const original = ServerResponse.prototype.end;
 
 /** Whether the session of `sid` has a GET waiting. */
 function waiting(harness: { engine: { clients: Map<string, unknown> } }, sid: string): boolean {
@@ -97,6 +100,30 @@ describe("polling GET", () => {
     const chunk = "y".repeat(60);
     for (let i = 0; i < 3; i++) sessions[0]!.send(chunk);
     for (let i = 0; i < 3; i++) expect((await poll(port, sid)).body).toBe("4" + chunk);
+  });
+
+  it("answers the waiting GET with a POST's replies before it answers the POST ok", async () => {
+    const harness = await startEngine();
+    const { sid } = await handshake(harness.port);
+    const pending = poll(harness.port, sid);
+    await until(() => waiting(harness, sid), "pending GET");
+    // The order in which the server ends its responses, read on the server itself.
+    const ended: string[] = [];
+    const end = vi.spyOn(ServerResponse.prototype, "end").mockImplementation(function (
+      this: ServerResponse,
+      ...args: unknown[]
+    ) {
+      ended.push(this.req.method ?? "?");
+      return Reflect.apply(original, this, args) as ServerResponse;
+    });
+    try {
+      const reply = await post(harness.port, sid, "4one\x1e4two");
+      expect(reply.body).toBe("ok");
+      expect((await pending).body).toBe("4one\x1e4two");
+    } finally {
+      end.mockRestore();
+    }
+    expect(ended).toEqual(["GET", "POST"]);
   });
 
   it("echoes what a POST delivered on the next GET", async () => {
