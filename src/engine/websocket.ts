@@ -111,6 +111,25 @@ export function createWsServer(opts: ResolvedOptions): WebSocketServer {
   return wss;
 }
 
+/** Bytes of an unmasked frame header for a payload of `length` bytes (RFC 6455 §5.2). */
+function headerSize(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10;
+}
+
+/** Writes the header of an unmasked frame: `first` (FIN and opcode), then the length. */
+function writeHeader(frame: Buffer, first: number, length: number): void {
+  frame[0] = first;
+  if (length < 126) frame[1] = length;
+  else if (length < 65536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+}
+
 /** A transport on one upgraded connection. @internal */
 export class WebSocketTransport implements Flushable {
   owner: WebSocketOwner | null;
@@ -193,18 +212,9 @@ export class WebSocketTransport implements Flushable {
       return;
     }
     const length = Buffer.byteLength(data) + 1;
-    const offset = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const offset = headerSize(length);
     const frame = Buffer.allocUnsafe(offset + length);
-    frame[0] = 0x81; // FIN, text
-    if (offset === 2) frame[1] = length;
-    else if (offset === 4) {
-      frame[1] = 126;
-      frame.writeUInt16BE(length, 2);
-    } else {
-      frame[1] = 127;
-      frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
-      frame.writeUInt32BE(length >>> 0, 6);
-    }
+    writeHeader(frame, 0x81, length); // FIN, text
     frame[offset] = type;
     // Fills the rest exactly: byteLength and write agree, lone surrogates included
     // (RELIABILITY D7: no unwritten allocUnsafe bytes reach the wire).
@@ -222,8 +232,7 @@ export class WebSocketTransport implements Flushable {
       return;
     }
     const frame = Buffer.allocUnsafe(2 + data.length);
-    frame[0] = 0x8a; // FIN, pong
-    frame[1] = data.length;
+    writeHeader(frame, 0x8a, data.length); // FIN, pong
     data.copy(frame, 2);
     this.socket.write(frame);
   }
@@ -235,18 +244,8 @@ export class WebSocketTransport implements Flushable {
       return;
     }
     const length = data.byteLength;
-    const offset = length < 126 ? 2 : length < 65536 ? 4 : 10;
-    const header = Buffer.allocUnsafe(offset);
-    header[0] = 0x82; // FIN, binary
-    if (offset === 2) header[1] = length;
-    else if (offset === 4) {
-      header[1] = 126;
-      header.writeUInt16BE(length, 2);
-    } else {
-      header[1] = 127;
-      header.writeUInt32BE(Math.floor(length / 0x100000000), 2);
-      header.writeUInt32BE(length >>> 0, 6);
-    }
+    const header = Buffer.allocUnsafe(headerSize(length));
+    writeHeader(header, 0x82, length); // FIN, binary
     this.socket.write(header);
     if (length !== 0) this.socket.write(data);
   }
