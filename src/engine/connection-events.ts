@@ -1,8 +1,7 @@
 /**
- * The `on`/`once`/`off` half of {@link EngineConnection}, for connections other than
- * the engine's own sessions (the in-process loopback of `pushwire/testing`): the
- * emitter is created on the first listener, so that connections nobody listens to
- * carry none.
+ * The `on`/`once`/`off` half of {@link EngineConnection}, shared by the engine's sessions
+ * and the in-process loopback of `pushwire/testing`: the emitter is created on the first
+ * listener, so that connections nobody listens to carry none.
  *
  * @module
  */
@@ -11,23 +10,31 @@ import type { ConnectionEvents } from "./connection.js";
 
 /** A base class giving a connection engine.io's socket events, allocated lazily. */
 export abstract class ConnectionEventSource {
-  #emitter: EventEmitter | null = null;
+  /** Null until the first listener: hot paths test it before building an event. */
+  protected emitter: EventEmitter | null = null;
 
-  /** Listens to a connection event. */
+  /**
+   * Listens to a connection event.
+   *
+   * @example
+   * ```ts
+   * session.on("upgrade", (transport) => console.log("now on", transport.name));
+   * ```
+   */
   on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this {
-    (this.#emitter ??= new EventEmitter()).on(event, listener);
+    (this.emitter ??= new EventEmitter()).on(event, listener);
     return this;
   }
 
   /** Listens to a connection event once. */
   once<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this {
-    (this.#emitter ??= new EventEmitter()).once(event, listener);
+    (this.emitter ??= new EventEmitter()).once(event, listener);
     return this;
   }
 
   /** Removes a listener added with `on` or `once`. */
   off<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this {
-    this.#emitter?.off(event, listener);
+    this.emitter?.off(event, listener);
     return this;
   }
 
@@ -36,6 +43,6 @@ export abstract class ConnectionEventSource {
     event: E,
     ...args: Parameters<ConnectionEvents[E]>
   ): void {
-    this.#emitter?.emit(event, ...args);
+    this.emitter?.emit(event, ...args);
   }
 }

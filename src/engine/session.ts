@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { PushwireError } from "../errors.js";
 import type {
@@ -26,6 +25,7 @@ import {
   enginePacketOut,
 } from "./channels.js";
 import type { EnginePacket } from "./codec.js";
+import { ConnectionEventSource } from "./connection-events.js";
 import type { Flushable } from "./flush.js";
 import { scheduleFlush } from "./flush.js";
 import type { PollingOwner, PollingTransport } from "./polling.js";
@@ -81,7 +81,7 @@ const STALL_MS = 50;
  * });
  * ```
  */
-export class EngineSession implements EngineConnection {
+export class EngineSession extends ConnectionEventSource implements EngineConnection {
   readonly protocol = 4;
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   onmessage: ((data: RawData) => void) | null = null;
@@ -99,7 +99,6 @@ export class EngineSession implements EngineConnection {
   /** {@link PROBED}, {@link SLOW} and {@link PONG_GRACE}, in one field. */
   private flags = 0;
   private closeReason: CloseReason = "forced close";
-  private emitter: EventEmitter | null = null;
   /** Whether the session has moved from polling to WebSocket. */
   upgraded = false;
 
@@ -116,7 +115,9 @@ export class EngineSession implements EngineConnection {
     readonly id: string,
     /** The handshake request's snapshot, packed until first read. */
     private snapshot: RequestInfo | PackedRequest,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The handshake request, as a snapshot. */
   get request(): RequestInfo {
@@ -142,32 +143,6 @@ export class EngineSession implements EngineConnection {
   /** The client's address, from the handshake. */
   get remoteAddress(): string {
     return this.request.remoteAddress;
-  }
-
-  /**
-   * Listens to a session event. The emitter is created on the first call, so sessions
-   * nobody listens to carry none.
-   *
-   * @example
-   * ```ts
-   * session.on("upgrade", (transport) => console.log("now on", transport.name));
-   * ```
-   */
-  on<E extends keyof EngineSessionEvents>(event: E, listener: EngineSessionEvents[E]): this {
-    (this.emitter ??= new EventEmitter()).on(event, listener);
-    return this;
-  }
-
-  /** Listens to a session event once. */
-  once<E extends keyof EngineSessionEvents>(event: E, listener: EngineSessionEvents[E]): this {
-    (this.emitter ??= new EventEmitter()).once(event, listener);
-    return this;
-  }
-
-  /** Removes a listener added with {@link on} or {@link once}. */
-  off<E extends keyof EngineSessionEvents>(event: E, listener: EngineSessionEvents[E]): this {
-    this.emitter?.off(event, listener);
-    return this;
   }
 
   /**
