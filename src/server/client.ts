@@ -356,28 +356,37 @@ export class Client implements NamespaceClient, Spaced {
   /** @internal */
   _packet(packet: Packet, flags: WriteFlags): void {
     if (this.conn.readyState !== "open") return;
-    const parts = this.#server._encode(packet);
-    if (parts.length === 1) this.write(parts[0]!, false, flags);
-    else {
-      const whole = wholeFlags(flags);
-      for (const part of parts) this.write(part, false, whole);
-    }
+    this.writeParts(this.#server._encode(packet), false, flags);
   }
 
   /** @internal */
   _writePrepared(parts: readonly PreparedPart[], flags: WriteFlags): void {
     if (this.conn.readyState !== "open") return;
-    if (parts.length === 1) this.write(parts[0]!, true, flags);
+    this.writeParts(parts, true, flags);
+  }
+
+  /** Writes a packet's parts: one message, or a binary packet's header and attachments. */
+  private writeParts(
+    parts: readonly (RawData | PreparedPart)[],
+    prepared: boolean,
+    flags: WriteFlags,
+  ): void {
+    if (parts.length === 1) this.write(parts[0]!, prepared, flags);
     else {
       const whole = wholeFlags(flags);
-      for (const part of parts) this.write(part, true, whole);
+      for (const part of parts) this.write(part, prepared, whole);
     }
   }
 
+  /** Writes one part now, or holds it while a CONNECT answer's spacing runs. */
   private write(part: RawData | PreparedPart, prepared: boolean, flags: WriteFlags): void {
     const held = this.#held;
     if (held !== null) held.push({ part, prepared, flags, connect: false });
-    else if (prepared) this.conn.sendPrepared(part as PreparedPart, flags);
+    else this.send(part, prepared, flags);
+  }
+
+  private send(part: RawData | PreparedPart, prepared: boolean, flags: WriteFlags): void {
+    if (prepared) this.conn.sendPrepared(part as PreparedPart, flags);
     else this.conn.send(part as RawData, flags);
   }
 
@@ -407,8 +416,7 @@ export class Client implements NamespaceClient, Spaced {
     if (this.#closed || this.conn.readyState !== "open") return;
     for (let i = 0; i < held.length; i++) {
       const { part, prepared, flags, connect } = held[i]!;
-      if (prepared) this.conn.sendPrepared(part as PreparedPart, flags);
-      else this.conn.send(part as RawData, flags);
+      this.send(part, prepared, flags);
       if (connect) {
         this.#held = held.slice(i + 1);
         releaseLater(this);
