@@ -436,8 +436,7 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
         polling.onRequest(req, res, cors);
         const upgrades = this.opts.allowUpgrades && this.opts.websocket ? ["websocket"] : [];
         session.open(this.handshake(id, upgrades), this.opts.initialPacket);
-        if (engineConnect.hasSubscribers) engineConnect.publish({ session });
-        this.emit("connection", session);
+        this.announce(session);
       });
     });
   }
@@ -513,10 +512,15 @@ export class EngineServer extends EventEmitter<EngineServerEventMap> {
       this.clients.set(id, session);
       session.open(this.handshake(id, []), this.opts.initialPacket);
       socket.uncork();
-      if (engineConnect.hasSubscribers) engineConnect.publish({ session });
-      this.emit("connection", session);
+      this.announce(session);
     });
     this.upgradeSid = undefined;
+  }
+
+  /** Tells the diagnostics channel and the `connection` listeners of a new session. */
+  private announce(session: EngineSession): void {
+    if (engineConnect.hasSubscribers) engineConnect.publish({ session });
+    this.emit("connection", session);
   }
 
   /** A WebSocket opened with the sid of a polling session: the probe of an upgrade. */
